@@ -1,0 +1,94 @@
+"""Load a YAML configuration file into a pydantic model, or fail with one line: file, field, value."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from inference.errors import ConfigError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class _StrictBoolLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. YAML 1.1 also reads yes/no/on/off, so that Norway's
+    country code `NO` would silently become `False`."""
+
+
+_StrictBoolLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_StrictBoolLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+_MAX_SHOWN = 60
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """Render a pydantic error location as `limits.max_request_bytes` or `files[2].sha256`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def shown_value(value: Any) -> str:
+    """A short rendering of an offending configuration value."""
+    text = repr(value)
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+
+
+def first_error(error: ValidationError) -> tuple[str, str]:
+    """The field path and a message of the first validation error, with the offending value."""
+    detail = error.errors(include_url=False)[0]
+    path = field_path(tuple(detail["loc"]))
+    message = detail["msg"]
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        message = "unknown field (check its spelling; see the README for the allowed fields)"
+    elif kind == "missing":
+        message = "required field is missing"
+    else:
+        message = f"{message} (got {shown_value(detail['input'])})"
+    return path, message
+
+
+def read_yaml(path: Path, shown_as: str) -> Any:
+    """Parse a YAML file; syntax errors become a `ConfigError` with line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(shown_as, None, f"cannot read file: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(shown_as, None, "file is not valid UTF-8") from None
+    try:
+        return yaml.load(text, Loader=_StrictBoolLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ConfigError(shown_as, None, f"{where}invalid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(shown_as, None, f"invalid YAML: {exc}") from None
+
+
+def load_model(path: Path, model: type[ModelT], shown_as: str) -> ModelT:
+    """Read `path` as YAML and validate it as `model`, raising `ConfigError` with one clear line."""
+    data = read_yaml(path, shown_as)
+    if not isinstance(data, dict):
+        raise ConfigError(
+            shown_as, None, f"expected a mapping of fields at the top level, got {type(data).__name__}"
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        field, message = first_error(exc)
+        raise ConfigError(shown_as, field, message) from None

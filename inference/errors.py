@@ -1,0 +1,110 @@
+"""The service's error tree.
+
+Services raise these; the API renders each once, at the edge, in the OpenAI error shape
+`{"error": {"message", "type", "param", "code"}}`. Messages never carry prompt or answer text.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of every error a client may see. Subclasses fix the HTTP status and OpenAI error type."""
+
+    status_code = 500
+    error_type = "server_error"
+    default_code = "internal_error"
+
+    def __init__(self, message: str, *, code: str | None = None, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.param = param
+
+    def to_body(self) -> dict[str, dict[str, str | None]]:
+        """The OpenAI-shaped error body."""
+        return {
+            "error": {
+                "message": self.message,
+                "type": self.error_type,
+                "param": self.param,
+                "code": self.code,
+            }
+        }
+
+
+class InvalidRequest(ServiceError):
+    """The request is malformed or asks for something this server does not do (400)."""
+
+    status_code = 400
+    error_type = "invalid_request_error"
+    default_code = "invalid_request"
+
+
+class RequestTooLarge(InvalidRequest):
+    """The request body is larger than the region allows (413)."""
+
+    status_code = 413
+    default_code = "request_too_large"
+
+
+class PolicyViolation(ServiceError):
+    """The region's policy forbids processing this request (403)."""
+
+    status_code = 403
+    error_type = "permission_error"
+    default_code = "policy_violation"
+
+
+class ModelNotFound(ServiceError):
+    """The requested model build is not served by this region (404)."""
+
+    status_code = 404
+    error_type = "invalid_request_error"
+    default_code = "model_not_found"
+
+
+class RouteNotFound(ServiceError):
+    """No such endpoint (404)."""
+
+    status_code = 404
+    error_type = "invalid_request_error"
+    default_code = "not_found"
+
+
+class MethodNotAllowed(ServiceError):
+    """The endpoint exists but not with this HTTP method (405)."""
+
+    status_code = 405
+    error_type = "invalid_request_error"
+    default_code = "method_not_allowed"
+
+
+class EngineUnavailable(ServiceError):
+    """The engine cannot take the request now (503): loading, shutting down or failed."""
+
+    status_code = 503
+    error_type = "server_error"
+    default_code = "engine_unavailable"
+
+
+class EngineFailure(ServiceError):
+    """The engine failed while generating (500). The client gets no internals."""
+
+    status_code = 500
+    error_type = "server_error"
+    default_code = "engine_error"
+
+
+class ConfigError(Exception):
+    """A configuration file is invalid. `str()` is one line naming file, field and value."""
+
+    def __init__(self, file: str, field: str | None, message: str) -> None:
+        self.file = file
+        self.field = field
+        self.detail = message
+        where = f"{file}: {field}" if field else file
+        super().__init__(f"{where}: {message}")
+
+
+class BuildVerificationError(Exception):
+    """A model build's files do not match its manifest. `str()` names the build and the file."""

@@ -1,0 +1,1 @@
+"""Region policies and data-origin tags."""

@@ -1,0 +1,68 @@
+"""Region policy files (`regions/<id>.yaml`): what a regional deployment may accept and serve."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from inference.policy.codes import KNOWN_CODES, describe_unknown
+
+MIB = 1024 * 1024
+
+
+def normalize_code(value: str) -> str:
+    """Upper-case a country or jurisdiction code and check that it is known."""
+    code = value.strip().upper()
+    if code not in KNOWN_CODES:
+        raise ValueError(describe_unknown(code))
+    return code
+
+
+Code = Annotated[str, AfterValidator(normalize_code)]
+RegionId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+BuildId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")]
+
+
+class RequestLimits(BaseModel):
+    """Limits on what one request may carry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_request_bytes: int = Field(
+        default=MIB, ge=1024, le=64 * MIB, description="Largest accepted request body, in bytes."
+    )
+
+
+class RegionPolicy(BaseModel):
+    """One region's policy: its jurisdiction, the data origins it accepts and the builds it may serve."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: RegionId = Field(description="Region id; must equal the file name without `.yaml`.")
+    jurisdiction: Code = Field(description="Jurisdiction whose model builds this region serves, e.g. EU.")
+    description: str = ""
+    accepted_origins: tuple[Code, ...] = Field(
+        min_length=1, description="Origin codes (ISO 3166-1 alpha-2, EU, EEA) this region may process."
+    )
+    builds: tuple[BuildId, ...] = Field(min_length=1, description="Ids of the model builds it may serve.")
+    default_build: BuildId | None = Field(
+        default=None, description="Build served when none is chosen at start; the first of `builds` if unset."
+    )
+    limits: RequestLimits = RequestLimits()
+
+    @model_validator(mode="after")
+    def _default_build_is_listed(self) -> RegionPolicy:
+        if self.default_build is not None and self.default_build not in self.builds:
+            raise ValueError(f"default_build {self.default_build!r} is not one of builds")
+        return self
+
+    @property
+    def accepted(self) -> frozenset[str]:
+        """The accepted origin codes as a set."""
+        return frozenset(self.accepted_origins)
+
+    @property
+    def served_build(self) -> str:
+        """The build this region serves unless another is chosen."""
+        return self.default_build or self.builds[0]
