@@ -1,0 +1,1 @@
+"""Model build manifests and digest verification."""

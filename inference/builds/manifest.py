@@ -1,0 +1,122 @@
+"""Model build manifests (`models/<jurisdiction>/<name>.yaml`).
+
+A build is one set of weight, tokenizer and template files made for one jurisdiction, pinned by the
+SHA-256 of every file. The server verifies every digest before loading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import PurePosixPath
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from inference.policy.region import BuildId, Code
+
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="Lower-case hex SHA-256.")]
+
+
+def relative_path(value: str) -> str:
+    """Accept only a normalized relative POSIX path that stays inside the build folder."""
+    path = PurePosixPath(value)
+    if path.is_absolute() or ".." in path.parts or str(path) != value or value in ("", "."):
+        raise ValueError(
+            f"must be a relative path inside the build folder, like 'model.safetensors', not {value!r}"
+        )
+    return value
+
+
+RelativePath = Annotated[str, AfterValidator(relative_path)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FileDigest(_Strict):
+    """One file of a build and its SHA-256."""
+
+    path: RelativePath
+    sha256: Sha256
+
+
+class FolderSource(_Strict):
+    """Files in a folder; a relative path is resolved against the manifest's own folder."""
+
+    kind: Literal["folder"]
+    path: str = Field(min_length=1)
+
+
+class GgufPackageSource(_Strict):
+    """A GGUF file shipped inside an installed Python package, converted once to a cached folder."""
+
+    kind: Literal["gguf-package"]
+    package: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Import name of the package.")
+    file: str = Field(min_length=1)
+    sha256: Sha256
+
+
+Source = Annotated[FolderSource | GgufPackageSource, Field(discriminator="kind")]
+
+
+class TransformersOptions(_Strict):
+    """Options for the transformers engine."""
+
+    dtype: Literal["float32", "bfloat16", "float16"] = "bfloat16"
+
+
+class EngineOptions(_Strict):
+    """Per-engine options; an engine reads only its own section."""
+
+    transformers: TransformersOptions = TransformersOptions()
+
+
+class ModelBuild(_Strict):
+    """A model build manifest."""
+
+    id: BuildId = Field(description="Build id; clients pass it as `model`.")
+    jurisdiction: Code = Field(description="The jurisdiction this build was made for; must match its folder.")
+    description: str = ""
+    aliases: tuple[BuildId, ...] = Field(
+        default=(), description="Other names clients may pass as `model`, e.g. a region-neutral 'assistant'."
+    )
+    source: Source
+    files: tuple[FileDigest, ...] = Field(
+        min_length=1, description="Every file of the folder the engine loads, with its SHA-256."
+    )
+    chat_template: RelativePath = Field(description="Jinja chat template file; must be one of `files`.")
+    context_length: int = Field(ge=16, description="Prompt plus completion tokens, at most.")
+    default_max_tokens: int = Field(
+        default=512, ge=1, description="Completion length of a chat request that sets no max_tokens."
+    )
+    engine: EngineOptions = EngineOptions()
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> ModelBuild:
+        paths = [f.path for f in self.files]
+        duplicates = sorted({p for p in paths if paths.count(p) > 1})
+        if duplicates:
+            raise ValueError(f"files lists {duplicates[0]!r} more than once")
+        if self.chat_template not in paths:
+            raise ValueError(f"chat_template {self.chat_template!r} must be one of the digest-pinned files")
+        if self.default_max_tokens >= self.context_length:
+            raise ValueError("default_max_tokens must be smaller than context_length")
+        if self.id in self.aliases:
+            raise ValueError("aliases must not repeat the build id")
+        return self
+
+    @property
+    def digest(self) -> str:
+        """The build digest: SHA-256 of the `sha256sum`-style listing of its files, sorted by path."""
+        listing = "".join(f"{f.sha256}  {f.path}\n" for f in sorted(self.files, key=lambda f: f.path))
+        return hashlib.sha256(listing.encode()).hexdigest()
+
+    @property
+    def reference(self) -> str:
+        """`<id>@sha256:<digest>`, as sent in the X-Model-Build header."""
+        return f"{self.id}@sha256:{self.digest}"
+
+    def answers_to(self, name: str) -> bool:
+        """Whether a request's `model` names this build."""
+        return name == self.id or name in self.aliases
