@@ -1,0 +1,104 @@
+"""The engine contract. The API and policy code depend on this module only.
+
+An engine owns the tokenizer and the model of one verified build. The API turns a request into prompt
+token ids with `encode_chat` or `encode_text`, then iterates `generate`, which yields text deltas as
+tokens are produced. Closing the iterator (the client went away, or a later stage refused the request)
+aborts the request inside the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from inference.builds.manifest import ModelBuild
+
+FinishReason = Literal["stop", "length", "abort"]
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """One message of a conversation, as text."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    """How to pick tokens. `temperature == 0` means greedy decoding."""
+
+    max_tokens: int
+    temperature: float = 1.0
+    top_p: float = 1.0
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+    presence_penalty: float = 0.0
+    frequency_penalty: float = 0.0
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One sequence to generate."""
+
+    request_id: str
+    prompt_token_ids: tuple[int, ...]
+    sampling: SamplingParams
+
+
+@dataclass(frozen=True)
+class GenerationDelta:
+    """New output since the previous delta. `finish_reason` is set on the last one only."""
+
+    text: str
+    new_tokens: int
+    finish_reason: FinishReason | None = None
+
+
+@dataclass(frozen=True)
+class EngineStats:
+    """What the engine is doing now, for metrics and readiness."""
+
+    running: int
+    waiting: int
+    healthy: bool
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """What every engine is given: the verified build and its folder, plus process-level settings."""
+
+    build: ModelBuild
+    folder: Path
+    threads: int
+    max_num_seqs: int
+
+
+class Engine(Protocol):
+    """An inference engine serving one model build."""
+
+    async def start(self) -> None:
+        """Load the model. Raises on failure; the server does not start."""
+        ...
+
+    async def shutdown(self) -> None:
+        """Abort what is running and release the model."""
+        ...
+
+    def stats(self) -> EngineStats:
+        """Current load and health."""
+        ...
+
+    async def encode_chat(self, turns: Sequence[ChatTurn]) -> list[int]:
+        """Render a conversation with the build's chat template and tokenize it, ready for a reply."""
+        ...
+
+    async def encode_text(self, text: str) -> list[int]:
+        """Tokenize a raw completion prompt."""
+        ...
+
+    def generate(self, request: GenerationRequest) -> AsyncGenerator[GenerationDelta, None]:
+        """Stream the output of one request. Closing the iterator aborts the request."""
+        ...

@@ -1,0 +1,180 @@
+"""The transformers engine: the CPU reference engine, also used for the embedded demo model.
+
+Each request runs its own decode loop (prefill, then one token per step with a KV cache) on a worker
+thread, so the event loop never waits on torch. At most `max_num_seqs` requests run at once; the rest
+queue. Deltas reach the event loop through an asyncio queue; closing the iterator sets a flag that the
+worker checks before every step, so an abandoned request stops within one token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from collections.abc import AsyncGenerator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+# The service never downloads weights: everything it loads is a verified local folder.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
+
+from inference.engines.base import (
+    ChatTurn,
+    EngineConfig,
+    EngineStats,
+    GenerationDelta,
+    GenerationRequest,
+)
+from inference.engines.sampling import new_generator, pick_token
+from inference.engines.text import IncrementalDetokenizer, StopMatcher
+from inference.errors import EngineFailure, EngineUnavailable
+from inference.logs import exception_summary
+
+log = logging.getLogger(__name__)
+
+_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+Emit = Callable[[GenerationDelta | BaseException], None]
+
+
+class TransformersEngine:
+    """Serves one build with Hugging Face transformers on the CPU (or whatever torch device is default)."""
+
+    def __init__(self, config: EngineConfig) -> None:
+        self._config = config
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._template = ""
+        self._eos: frozenset[int] = frozenset()
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._running = 0
+        self._waiting = 0
+        self._healthy = False
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self._load)
+        self._pool = ThreadPoolExecutor(max_workers=self._config.max_num_seqs, thread_name_prefix="generate")
+        self._healthy = True
+
+    def _load(self) -> None:
+        torch.set_num_threads(self._config.threads)
+        build, folder = self._config.build, self._config.folder
+        self._tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+        dtype = _DTYPES[build.engine.transformers.dtype]
+        model: Any = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, local_files_only=True)
+        model.eval()
+        self._model = model
+        self._template = (folder / build.chat_template).read_text(encoding="utf-8")
+        eos = model.generation_config.eos_token_id
+        ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
+        if self._tokenizer.eos_token_id is not None:
+            ids.add(self._tokenizer.eos_token_id)
+        self._eos = frozenset(ids)
+
+    async def shutdown(self) -> None:
+        self._healthy = False
+        if self._pool is not None:
+            # Running workers see the engine is unhealthy and stop at their next token.
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def stats(self) -> EngineStats:
+        with self._lock:
+            return EngineStats(running=self._running, waiting=self._waiting, healthy=self._healthy)
+
+    async def encode_chat(self, turns: Sequence[ChatTurn]) -> list[int]:
+        messages = [{"role": t.role, "content": t.content} for t in turns]
+        return await asyncio.to_thread(self._encode_chat, messages)
+
+    def _encode_chat(self, messages: list[dict[str, str]]) -> list[int]:
+        text = self._tokenizer.apply_chat_template(
+            messages, chat_template=self._template, tokenize=False, add_generation_prompt=True
+        )
+        return list(self._tokenizer.encode(text, add_special_tokens=False))
+
+    async def encode_text(self, text: str) -> list[int]:
+        return await asyncio.to_thread(lambda: list(self._tokenizer.encode(text, add_special_tokens=False)))
+
+    async def generate(self, request: GenerationRequest) -> AsyncGenerator[GenerationDelta, None]:
+        pool = self._pool
+        if pool is None or not self._healthy:
+            raise EngineUnavailable("The engine is not running; retry on another replica.")
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[GenerationDelta | BaseException] = asyncio.Queue()
+        cancelled = threading.Event()
+
+        def emit(item: GenerationDelta | BaseException) -> None:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:
+                cancelled.set()  # the event loop is gone: nobody is listening any more
+
+        with self._lock:
+            self._waiting += 1
+        try:
+            pool.submit(self._run, request, emit, cancelled)
+        except RuntimeError:
+            with self._lock:
+                self._waiting -= 1
+            raise EngineUnavailable("The engine is shutting down; retry on another replica.") from None
+        try:
+            while True:
+                item = await queue.get()
+                if isinstance(item, BaseException):
+                    raise EngineFailure(f"The engine failed while generating (request {request.request_id}).")
+                yield item
+                if item.finish_reason is not None:
+                    return
+        finally:
+            cancelled.set()
+
+    def _run(self, request: GenerationRequest, emit: Emit, cancelled: threading.Event) -> None:
+        with self._lock:
+            self._waiting -= 1
+            self._running += 1
+        try:
+            if not cancelled.is_set():
+                with torch.inference_mode():
+                    self._decode(request, emit, cancelled)
+        except Exception as exc:
+            # The message of a library exception may quote its input; log only its type and place.
+            log.error("generation failed for request %s: %s", request.request_id, exception_summary(exc))
+            emit(exc)
+        finally:
+            with self._lock:
+                self._running -= 1
+
+    def _decode(self, request: GenerationRequest, emit: Emit, cancelled: threading.Event) -> None:
+        params = request.sampling
+        model = self._model
+        generator = new_generator(params.seed)
+        detokenizer = IncrementalDetokenizer(self._tokenizer)
+        stops = StopMatcher(params.stop)
+        counts: dict[int, int] = {}
+        cache = DynamicCache(config=model.config)
+        inputs = torch.tensor([request.prompt_token_ids], dtype=torch.long)
+        output = model(input_ids=inputs, past_key_values=cache, use_cache=True)
+        for produced in range(1, params.max_tokens + 1):
+            token = pick_token(output.logits[0, -1], params, counts, generator)
+            counts[token] = counts.get(token, 0) + 1
+            if token in self._eos:
+                emit(GenerationDelta(stops.flush(), 1, "stop"))
+                return
+            text = stops.feed(detokenizer.push(token))
+            if stops.stopped:
+                emit(GenerationDelta(text, 1, "stop"))
+                return
+            if produced == params.max_tokens:
+                emit(GenerationDelta(text + stops.flush(), 1, "length"))
+                return
+            emit(GenerationDelta(text, 1))
+            if cancelled.is_set() or not self._healthy:
+                return
+            step = torch.tensor([[token]], dtype=torch.long)
+            output = model(input_ids=step, past_key_values=output.past_key_values, use_cache=True)
