@@ -1,0 +1,33 @@
+"""What every request handler is given: the region, the verified build, the engine, the metrics."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from inference.builds.manifest import ModelBuild
+from inference.engines.base import Engine
+from inference.errors import ModelNotFound
+from inference.metrics import ServiceMetrics
+from inference.policy.region import RegionPolicy
+
+
+@dataclass
+class ServingContext:
+    """The state of one serving process. Built by the CLI (or a test) once the engine has started."""
+
+    region: RegionPolicy
+    build: ModelBuild
+    engine: Engine
+    metrics: ServiceMetrics
+    started: int = field(default_factory=lambda: int(time.time()))
+
+    def resolve_model(self, name: str) -> ModelBuild:
+        """The build a request's `model` names, or 404 `model_not_found`: never a silent fallback."""
+        if not self.build.answers_to(name):
+            raise ModelNotFound(
+                f"The model {name[:100]!r} does not exist or is not served in region {self.region.id}. "
+                "GET /v1/models lists what is.",
+                param="model",
+            )
+        return self.build

@@ -1,0 +1,100 @@
+"""Typed dependencies for route handlers, and reading the request body only once the origin is cleared."""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
+
+from inference.api.context import ServingContext
+from inference.configfile import field_path
+from inference.errors import InvalidRequest, RequestTooLarge
+from inference.policy.origin import OriginTag, check_origin, parse_origin_tag
+
+BodyT = TypeVar("BodyT", bound=BaseModel)
+
+
+def get_context(request: Request) -> ServingContext:
+    """The serving context the app was built with."""
+    context = request.app.state.serving
+    assert isinstance(context, ServingContext)
+    return context
+
+
+ContextDep = Annotated[ServingContext, Depends(get_context)]
+
+
+def require_origin(request: Request, context: ContextDep) -> OriginTag:
+    """Parse `X-Data-Origin` and check it against the region, before the body is read."""
+    tag = parse_origin_tag(request.headers.getlist("x-data-origin"))
+    check_origin(tag, context.region.id, context.region.accepted)
+    return tag
+
+
+OriginDep = Annotated[OriginTag, Depends(require_origin)]
+
+
+def request_id(request: Request) -> str:
+    """The id the middleware gave this request."""
+    value = request.state.request_id
+    assert isinstance(value, str)
+    return value
+
+
+RequestIdDep = Annotated[str, Depends(request_id)]
+
+
+def _too_large(limit: int) -> RequestTooLarge:
+    return RequestTooLarge(f"The request body exceeds this region's limit of {limit} bytes.")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, refusing more than `limit` bytes without reading past the limit."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _describe(error: ValidationError) -> InvalidRequest:
+    """One OpenAI-style message for the first problem; never echoes the value (it may be prompt text)."""
+    detail = error.errors(include_url=False, include_input=False)[0]
+    kind = detail["type"]
+    # Union members add their type name to the location (`content.str`); callers know the field names.
+    loc = tuple(part for part in detail["loc"] if not (isinstance(part, str) and part in _TYPE_TAGS))
+    param = field_path(loc) or None
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    if kind == "json_invalid":
+        return InvalidRequest(f"The request body is not valid JSON: {message}.", code="invalid_json")
+    if kind == "extra_forbidden":
+        return InvalidRequest(f"Unrecognized request argument supplied: {param}", param=param)
+    if kind == "missing":
+        return InvalidRequest(f"Missing required parameter: '{param}'.", param=param)
+    if kind == "model_type" and not loc:
+        return InvalidRequest("The request body must be a JSON object.", code="invalid_json")
+    return InvalidRequest(f"Invalid value for '{param}': {message}.", param=param)
+
+
+_TYPE_TAGS = frozenset(
+    {"str", "list[str]", "int", "float", "bool", "dict[str,any]", "list[tagged-union[TextPart]]"}
+)
+
+
+async def read_json(request: Request, model: type[BodyT], limit: int) -> BodyT:
+    """Read and validate the JSON body as `model`, raising `InvalidRequest` with a precise message."""
+    content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if content_type not in ("application/json", ""):
+        raise InvalidRequest(f"Content-Type must be application/json, not {content_type[:60]!r}.")
+    body = await read_body(request, limit)
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        raise _describe(exc) from None

@@ -1,0 +1,59 @@
+"""Every error leaves the server here, once, in the OpenAI shape."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from inference.errors import (
+    InvalidRequest,
+    MethodNotAllowed,
+    RouteNotFound,
+    ServiceError,
+)
+
+GENERATION_PATHS = ("/v1/chat/completions", "/v1/completions")
+
+
+def error_response(error: ServiceError) -> JSONResponse:
+    """Render a service error as an OpenAI error body with its status."""
+    headers = {"Retry-After": "5"} if error.status_code == 503 else None
+    return JSONResponse(error.to_body(), status_code=error.status_code, headers=headers)
+
+
+def _count_refusal(request: Request, error: ServiceError) -> None:
+    context = getattr(request.app.state, "serving", None)
+    if context is not None and request.url.path in GENERATION_PATHS:
+        context.metrics.refused(error.code)
+
+
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    _count_refusal(request, exc)
+    return error_response(exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        return error_response(RouteNotFound(f"There is no endpoint {request.method} {request.url.path}."))
+    if exc.status_code == 405:
+        return error_response(MethodNotAllowed(f"{request.url.path} does not accept {request.method}."))
+    error = ServiceError(str(exc.detail), code="http_error")
+    error.status_code = exc.status_code
+    error.error_type = "invalid_request_error" if exc.status_code < 500 else "server_error"
+    return error_response(error)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(InvalidRequest("The request's parameters are invalid."))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map service and HTTP errors to OpenAI-shaped responses; `RequestContextMiddleware` catches the rest."""
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)

@@ -1,0 +1,231 @@
+"""Running generations for a request: limits, metrics, streaming as Server-Sent Events.
+
+A `TrackedGeneration` wraps one engine stream. `start()` waits for the first delta before any response
+header is sent, so a request that fails before its first token gets a proper HTTP error status; after
+that, errors travel inside the SSE stream as `data: {"error": ...}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from typing import Any, TypeVar
+
+from starlette.responses import StreamingResponse
+from starlette.types import Send
+
+from inference.api.context import ServingContext
+from inference.api.schemas import Usage
+from inference.builds.manifest import ModelBuild
+from inference.engines.base import FinishReason, GenerationDelta, GenerationRequest, SamplingParams
+from inference.errors import InvalidRequest, ServiceError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def plan_sampling(
+    build: ModelBuild,
+    prompt_tokens: int,
+    requested_max_tokens: int | None,
+    *,
+    temperature: float | None,
+    top_p: float | None,
+    seed: int | None,
+    stop: tuple[str, ...],
+    presence_penalty: float,
+    frequency_penalty: float,
+) -> SamplingParams:
+    """Sampling parameters within the build's context length, or 400 `context_length_exceeded`."""
+    room = build.context_length - prompt_tokens
+    max_tokens = min(build.default_max_tokens, room) if requested_max_tokens is None else requested_max_tokens
+    if room < 1 or max_tokens > room:
+        asked = requested_max_tokens if requested_max_tokens is not None else 1
+        raise InvalidRequest(
+            f"This model's maximum context length is {build.context_length} tokens. However, you requested "
+            f"{prompt_tokens + asked} tokens ({prompt_tokens} in the prompt, {asked} for the completion). "
+            "Please reduce the length of the prompt or of max_tokens.",
+            code="context_length_exceeded",
+            param="messages" if requested_max_tokens is None or room < 1 else "max_tokens",
+        )
+    return SamplingParams(
+        max_tokens=max_tokens,
+        temperature=1.0 if temperature is None else temperature,
+        top_p=1.0 if top_p is None else top_p,
+        seed=seed,
+        stop=stop,
+        presence_penalty=presence_penalty,
+        frequency_penalty=frequency_penalty,
+    )
+
+
+class TrackedGeneration:
+    """One engine stream with its token counts, finish reason and metrics."""
+
+    def __init__(self, context: ServingContext, request: GenerationRequest, arrived: float) -> None:
+        self._context = context
+        self.request = request
+        self._arrived = arrived
+        self._stream = context.engine.generate(request)
+        self._first: GenerationDelta | None = None
+        self._last_token_at: float | None = None
+        self._ttft: float | None = None
+        self.completion_tokens = 0
+        self.finish_reason: FinishReason | None = None
+        self._recorded = False
+
+    @property
+    def prompt_tokens(self) -> int:
+        return len(self.request.prompt_token_ids)
+
+    async def start(self) -> None:
+        """Wait for the first delta, so that early failures raise before any header is sent."""
+        try:
+            self._first = await anext(self._stream)
+        except BaseException:
+            await self.close()
+            raise
+        self._observe(self._first)
+
+    def _observe(self, delta: GenerationDelta) -> None:
+        now = time.perf_counter()
+        if self._ttft is None:
+            self._ttft = now - self._arrived
+        elif self._last_token_at is not None:
+            self._context.metrics.token_gap(now - self._last_token_at)
+        self._last_token_at = now
+        self.completion_tokens += delta.new_tokens
+        if delta.finish_reason is not None:
+            self.finish_reason = delta.finish_reason
+            self._record()
+
+    def _record(self) -> None:
+        if self._recorded:
+            return
+        self._recorded = True
+        self._context.metrics.finished(
+            self.finish_reason or "abort",
+            self.prompt_tokens,
+            self.completion_tokens,
+            self._ttft,
+            time.perf_counter() - self._arrived,
+        )
+
+    async def deltas(self) -> AsyncGenerator[GenerationDelta, None]:
+        """Every delta, the first one included. Leaving early aborts the request in the engine."""
+        try:
+            if self._first is not None:
+                first, self._first = self._first, None
+                yield first
+            if self.finish_reason is not None:
+                return
+            async for delta in self._stream:
+                self._observe(delta)
+                yield delta
+                if delta.finish_reason is not None:
+                    return
+        finally:
+            await self.close()
+
+    async def text(self) -> str:
+        """All output text, for a non-streamed response."""
+        return "".join([delta.text async for delta in self.deltas()])
+
+    async def close(self) -> None:
+        """Abort in the engine if still running, and record the outcome once."""
+        await self._stream.aclose()
+        self._record()
+
+
+def usage_of(generations: Sequence[TrackedGeneration]) -> Usage:
+    """Token usage summed over a request's generations."""
+    prompt = sum(g.prompt_tokens for g in generations)
+    completion = sum(g.completion_tokens for g in generations)
+    return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
+
+
+async def start_all(generations: Sequence[TrackedGeneration]) -> None:
+    """Start every generation; if one fails, abort the others and raise its error."""
+    results = await asyncio.gather(*(g.start() for g in generations), return_exceptions=True)
+    failure = next((r for r in results if isinstance(r, BaseException)), None)
+    if failure is not None:
+        await asyncio.gather(*(g.close() for g in generations), return_exceptions=True)
+        raise failure
+
+
+class _Ended:
+    """Marks the end of one merged stream, with the error that ended it, if any."""
+
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
+
+
+async def merged(streams: Sequence[AsyncIterator[T]]) -> AsyncGenerator[tuple[int, T], None]:
+    """Items of several async iterators as they arrive, tagged with the index of their iterator."""
+    queue: asyncio.Queue[tuple[int, T | _Ended]] = asyncio.Queue()
+
+    async def pump(index: int, stream: AsyncIterator[T]) -> None:
+        try:
+            async for item in stream:
+                await queue.put((index, item))
+        except Exception as exc:
+            await queue.put((index, _Ended(exc)))
+        else:
+            await queue.put((index, _Ended(None)))
+
+    tasks = [asyncio.create_task(pump(i, s)) for i, s in enumerate(streams)]
+    remaining = len(tasks)
+    try:
+        while remaining:
+            index, item = await queue.get()
+            if isinstance(item, _Ended):
+                if item.error is not None:
+                    raise item.error
+                remaining -= 1
+                continue
+            yield index, item
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def sse(payload: str) -> str:
+    """One Server-Sent Event."""
+    return f"data: {payload}\n\n"
+
+
+SSE_DONE = sse("[DONE]")
+
+
+def sse_json(payload: dict[str, Any]) -> str:
+    """One Server-Sent Event carrying a JSON object."""
+    return sse(json.dumps(payload, separators=(",", ":"), ensure_ascii=False))
+
+
+def sse_error(error: ServiceError) -> str:
+    """An error inside a stream, as the OpenAI client expects it."""
+    return sse_json(error.to_body())
+
+
+class EventStreamResponse(StreamingResponse):
+    """A `text/event-stream` response that always closes its iterator, which aborts the generation in
+    the engine, however the stream ends (finished, client gone, server error)."""
+
+    def __init__(self, content: AsyncGenerator[str, None]) -> None:
+        super().__init__(
+            content,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+        self._content = content
+
+    async def stream_response(self, send: Send) -> None:
+        try:
+            await super().stream_response(send)
+        finally:
+            await self._content.aclose()

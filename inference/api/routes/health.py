@@ -1,0 +1,37 @@
+"""Liveness, readiness and metrics: no X-Data-Origin needed, no request content involved."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from inference.api.deps import ContextDep
+
+router = APIRouter()
+
+
+@router.get("/health")
+async def health() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@router.get("/ready", responses={503: {"description": "The engine cannot take requests."}})
+async def ready(context: ContextDep) -> JSONResponse:
+    """Readiness: the engine is loaded and healthy. Load balancers route only to ready replicas."""
+    stats = context.engine.stats()
+    body = {
+        "status": "ready" if stats.healthy else "unavailable",
+        "region": context.region.id,
+        "model": context.build.id,
+        "running": stats.running,
+        "waiting": stats.waiting,
+    }
+    return JSONResponse(body, status_code=200 if stats.healthy else 503)
+
+
+@router.get("/metrics", response_class=Response)
+async def metrics(context: ContextDep) -> Response:
+    """Prometheus metrics in the text exposition format."""
+    return Response(generate_latest(context.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,348 @@
+"""The `regional-llm` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from inference import __version__
+from inference.catalog import Catalog, LoadedBuild, display_path, load_catalog
+from inference.config import Settings
+from inference.configfile import first_error
+from inference.errors import BuildVerificationError, ConfigError
+
+log = logging.getLogger("inference.cli")
+
+EXIT_FAILURE = 1
+EXIT_CONFIG = 2
+
+_MAIN_EPILOG = """\
+examples:
+  regional-llm serve                          # demo region eu-central-1, demo model, 127.0.0.1:8000
+  regional-llm serve --region us-east-1 --port 8001
+  regional-llm policy check                   # validate every region policy and build manifest
+  regional-llm models list
+  regional-llm models verify eu-smollm2-135m-demo
+  regional-llm models hash ./weights/my-build # digests for a new build manifest
+
+Every `serve` option is also an environment variable REGIONAL_LLM_<OPTION> (e.g. REGIONAL_LLM_REGION).
+Exit status: 0 ok, 1 a build failed verification or the engine failed, 2 bad usage or configuration.
+"""
+
+_SERVE_EPILOG = """\
+Start-up order: load and cross-check every region policy and build manifest, verify the SHA-256 of
+every file of the chosen build, load the engine, then listen. Any failure stops the start with one
+line naming the file, field and value (exit 2) or the build and file (exit 1).
+
+Generation endpoints require the X-Data-Origin header, e.g.:
+  curl http://127.0.0.1:8000/v1/chat/completions -H 'X-Data-Origin: DE' \\
+    -H 'Content-Type: application/json' \\
+    -d '{"model": "assistant", "messages": [{"role": "user", "content": "Hello"}]}'
+"""
+
+
+class CliError(Exception):
+    """A failure to report on one line, with its exit status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"regional-llm: error: {message}", file=sys.stderr)
+    return status
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, overridden by the flags that were given."""
+    names = set(Settings.model_fields)
+    overrides: dict[str, Any] = {k: v for k, v in vars(args).items() if k in names and v is not None}
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        field, message = first_error(exc)
+        raise CliError(
+            f"setting {field} (flag --{field.replace('_', '-')} or REGIONAL_LLM_{field.upper()}): {message}",
+            EXIT_CONFIG,
+        ) from None
+
+
+def _catalog(settings: Settings) -> Catalog:
+    catalog = load_catalog(settings.regions_dir, settings.models_dir)
+    if catalog.errors:
+        for error in catalog.errors[:-1]:
+            print(f"regional-llm: error: {error}", file=sys.stderr)
+        raise CliError(str(catalog.errors[-1]), EXIT_CONFIG)
+    return catalog
+
+
+def _add_location_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--regions-dir", type=Path, help="folder of region policy files (default: regions/)")
+    parser.add_argument("--models-dir", type=Path, help="folder of build manifests (default: models/)")
+
+
+def _add_cache_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="where converted model folders are cached (default: ~/.cache/regional-llm)",
+    )
+
+
+# --- serve -------------------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Verify the build, start the engine, serve the API until SIGINT or SIGTERM."""
+    from inference.builds.verify import verify_build
+
+    settings = _settings(args)
+    from inference.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    catalog = _catalog(settings)
+    try:
+        region = catalog.region(settings.region)
+        loaded = catalog.build_for(region, settings.build)
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    try:
+        folder = verify_build(loaded, settings.cache_dir)
+    except BuildVerificationError as exc:
+        raise CliError(f"{loaded.shown}: {exc}", EXIT_FAILURE) from None
+    log.info("build %s verified (%d files)", loaded.build.reference, len(loaded.build.files))
+    return asyncio.run(_serve(settings, region.policy, loaded, folder))
+
+
+async def _serve(settings: Settings, region: Any, loaded: LoadedBuild, folder: Path) -> int:
+    import uvicorn
+
+    from inference.api.app import create_app
+    from inference.api.context import ServingContext
+    from inference.engines.base import EngineConfig
+    from inference.engines.registry import EngineNotInstalled, create_engine
+    from inference.logs import exception_summary
+    from inference.metrics import ServiceMetrics
+
+    config = EngineConfig(
+        build=loaded.build, folder=folder, threads=settings.threads, max_num_seqs=settings.max_num_seqs
+    )
+    try:
+        engine = create_engine(settings.engine, config)
+    except EngineNotInstalled as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    try:
+        await engine.start()
+    except Exception as exc:
+        raise CliError(
+            f"engine {settings.engine} could not load build {loaded.build.id}: {exception_summary(exc)}",
+            EXIT_FAILURE,
+        ) from None
+    metrics = ServiceMetrics(region.id, loaded.build.id, loaded.build.digest, engine.stats)
+    context = ServingContext(region=region, build=loaded.build, engine=engine, metrics=metrics)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(context),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=int(settings.graceful_shutdown_seconds),
+        )
+    )
+    log.info(
+        "serving region %s (%s) with build %s on http://%s:%d",
+        region.id,
+        region.jurisdiction,
+        loaded.build.id,
+        settings.host,
+        settings.port,
+    )
+    try:
+        await server.serve()
+    finally:
+        await engine.shutdown()
+    return 0 if server.started else EXIT_FAILURE
+
+
+# --- policy ------------------------------------------------------------------------------------------
+
+
+def cmd_policy_check(args: argparse.Namespace) -> int:
+    """Load and cross-check every region policy and build manifest."""
+    settings = _settings(args)
+    catalog = _catalog(settings)
+    for loaded in catalog.regions.values():
+        policy = loaded.policy
+        print(
+            f"ok  {loaded.shown}: region {policy.id} ({policy.jurisdiction}), "
+            f"{len(policy.accepted_origins)} accepted origins, builds: {', '.join(policy.builds)}"
+        )
+    print(f"{len(catalog.regions)} regions and {len(catalog.builds)} builds are consistent")
+    return 0
+
+
+# --- models ------------------------------------------------------------------------------------------
+
+
+def cmd_models_list(args: argparse.Namespace) -> int:
+    """List build manifests and which regions may serve each."""
+    settings = _settings(args)
+    catalog = _catalog(settings)
+    rows = [("BUILD", "JURISDICTION", "ALIASES", "REGIONS", "DIGEST", "MANIFEST")]
+    for build_id, loaded in sorted(catalog.builds.items()):
+        build = loaded.build
+        regions = [r.policy.id for r in catalog.regions.values() if build_id in r.policy.builds]
+        if args.region and args.region not in regions:
+            continue
+        rows.append(
+            (
+                build_id,
+                build.jurisdiction,
+                ",".join(build.aliases) or "-",
+                ",".join(regions) or "-",
+                f"sha256:{build.digest[:16]}",
+                loaded.shown,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def cmd_models_verify(args: argparse.Namespace) -> int:
+    """Verify the digests of the named builds (all builds if none is named)."""
+    from inference.builds.verify import verify_build
+
+    settings = _settings(args)
+    catalog = _catalog(settings)
+    names = args.builds or sorted(catalog.builds)
+    unknown = [n for n in names if n not in catalog.builds]
+    if unknown:
+        raise CliError(
+            f"no build manifest has id {unknown[0]!r} (see: regional-llm models list)", EXIT_CONFIG
+        )
+    failed = 0
+    for name in names:
+        loaded = catalog.builds[name]
+        try:
+            folder = verify_build(loaded, settings.cache_dir)
+        except BuildVerificationError as exc:
+            failed += 1
+            print(f"FAILED  {loaded.shown}: {exc}")
+            continue
+        print(f"ok      {loaded.build.reference} ({len(loaded.build.files)} files in {display_path(folder)})")
+    return EXIT_FAILURE if failed else 0
+
+
+def cmd_models_hash(args: argparse.Namespace) -> int:
+    """Print the `files:` section of a manifest for every file in a folder."""
+    from inference.builds.verify import folder_files, sha256_file
+
+    folder: Path = args.folder
+    if not folder.is_dir():
+        raise CliError(f"{folder} is not a folder", EXIT_CONFIG)
+    print("files:")
+    for path in folder_files(folder):
+        print(f"  - path: {path}\n    sha256: {sha256_file(folder / path)}")
+    return 0
+
+
+# --- parser ------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="regional-llm",
+        description="Region-bound LLM inference: an OpenAI-compatible server that serves only its "
+        "jurisdiction's model builds and refuses data from origins its region may not process.",
+        epilog=_MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"regional-llm {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the OpenAI-compatible API for one region",
+        description="Serve the OpenAI-compatible API for one region with one verified model build.",
+        epilog=_SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--region", help="region policy id, a file in regions/ (default: eu-central-1)")
+    serve.add_argument("--build", help="build id to serve (default: the region's default_build)")
+    serve.add_argument("--engine", choices=["transformers"], help="inference engine (default: transformers)")
+    serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")
+    serve.add_argument("--threads", type=int, help="CPU threads per forward pass (default: 1)")
+    serve.add_argument(
+        "--max-num-seqs", type=int, help="requests generated at once, like vLLM's flag (default: 4)"
+    )
+    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    _add_location_flags(serve)
+    _add_cache_flag(serve)
+    serve.set_defaults(handler=cmd_serve)
+
+    policy = commands.add_parser("policy", help="check region policies", description="Region policy tools.")
+    policy_commands = policy.add_subparsers(dest="policy_command", metavar="COMMAND", required=True)
+    check = policy_commands.add_parser(
+        "check",
+        help="validate and cross-check every region policy and build manifest",
+        description="Load every region policy and build manifest and cross-check them; print one line "
+        "per problem (file, field, value) and exit 2 if there is any.",
+    )
+    _add_location_flags(check)
+    check.set_defaults(handler=cmd_policy_check)
+
+    models = commands.add_parser(
+        "models", help="list, verify and hash model builds", description="Model build tools."
+    )
+    model_commands = models.add_subparsers(dest="models_command", metavar="COMMAND", required=True)
+    listing = model_commands.add_parser("list", help="list build manifests and the regions that serve them")
+    listing.add_argument("--region", help="only builds this region may serve")
+    _add_location_flags(listing)
+    listing.set_defaults(handler=cmd_models_list)
+    verify = model_commands.add_parser(
+        "verify",
+        help="verify the SHA-256 of every file of builds",
+        description="Verify every file of the named builds (default: all) against their manifests. "
+        "The demo build is converted on first use. Exit 1 if any build fails.",
+    )
+    verify.add_argument("builds", nargs="*", metavar="BUILD", help="build ids (default: all builds)")
+    _add_location_flags(verify)
+    _add_cache_flag(verify)
+    verify.set_defaults(handler=cmd_models_verify)
+    digest = model_commands.add_parser(
+        "hash",
+        help="print the files: section of a manifest for a folder",
+        description="Print every file of FOLDER with its SHA-256, as the `files:` section of a manifest.",
+    )
+    digest.add_argument("folder", type=Path, metavar="FOLDER")
+    digest.set_defaults(handler=cmd_models_hash)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `regional-llm` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        status: int = args.handler(args)
+    except CliError as exc:
+        return _fail(str(exc), exc.status)
+    except KeyboardInterrupt:
+        return 130
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

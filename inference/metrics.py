@@ -1,0 +1,136 @@
+"""Prometheus metrics, named like vLLM's (`vllm:time_to_first_token_seconds` becomes
+`regional_llm:time_to_first_token_seconds`) so that existing dashboards port with a prefix change.
+
+Labels carry ids and codes only: never request content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from inference.engines.base import EngineStats
+
+_LATENCY_BUCKETS = (
+    0.005,
+    0.01,
+    0.02,
+    0.04,
+    0.06,
+    0.08,
+    0.1,
+    0.25,
+    0.5,
+    0.75,
+    1.0,
+    2.5,
+    5.0,
+    7.5,
+    10.0,
+    20.0,
+    40.0,
+)
+_E2E_BUCKETS = (0.1, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0)
+_ITL_BUCKETS = (0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5)
+
+
+class _EngineCollector(Collector):
+    """Reads the engine's queue state at scrape time."""
+
+    def __init__(self, stats: Callable[[], EngineStats], labels: dict[str, str]) -> None:
+        self._stats = stats
+        self._labels = labels
+
+    def collect(self) -> list[GaugeMetricFamily]:
+        stats = self._stats()
+        names, values = list(self._labels), list(self._labels.values())
+        running = GaugeMetricFamily(
+            "regional_llm:num_requests_running", "Requests generating right now.", labels=names
+        )
+        running.add_metric(values, stats.running)
+        waiting = GaugeMetricFamily(
+            "regional_llm:num_requests_waiting", "Requests queued for the engine.", labels=names
+        )
+        waiting.add_metric(values, stats.waiting)
+        return [running, waiting]
+
+
+class ServiceMetrics:
+    """The service's metrics, in a registry of their own (one per app, so tests may build several)."""
+
+    def __init__(
+        self, region: str, build_id: str, build_digest: str, stats: Callable[[], EngineStats]
+    ) -> None:
+        self.registry = CollectorRegistry()
+        labels = {"model_name": build_id, "region": region}
+        names = list(labels)
+        self._labels = labels
+        info = Gauge(
+            "regional_llm:build_info",
+            "The build this process serves (value is always 1).",
+            ["region", "model_name", "digest"],
+            registry=self.registry,
+        )
+        info.labels(region=region, model_name=build_id, digest=build_digest).set(1)
+        self.registry.register(_EngineCollector(stats, labels))
+        self.request_success = Counter(
+            "regional_llm:request_success",
+            "Finished requests, by finish reason (stop, length, abort).",
+            [*names, "finished_reason"],
+            registry=self.registry,
+        )
+        self.request_refused = Counter(
+            "regional_llm:request_refused",
+            "Requests refused before generation, by error code (e.g. data_origin_mismatch).",
+            [*names, "code"],
+            registry=self.registry,
+        )
+        self.prompt_tokens = Counter(
+            "regional_llm:prompt_tokens", "Prompt tokens processed.", names, registry=self.registry
+        )
+        self.generation_tokens = Counter(
+            "regional_llm:generation_tokens", "Tokens generated.", names, registry=self.registry
+        )
+        self.time_to_first_token = Histogram(
+            "regional_llm:time_to_first_token_seconds",
+            "From the request's arrival to its first generated token.",
+            names,
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.inter_token_latency = Histogram(
+            "regional_llm:inter_token_latency_seconds",
+            "Between consecutive generated tokens of one request.",
+            names,
+            buckets=_ITL_BUCKETS,
+            registry=self.registry,
+        )
+        self.e2e_request_latency = Histogram(
+            "regional_llm:e2e_request_latency_seconds",
+            "From the request's arrival to its last generated token.",
+            names,
+            buckets=_E2E_BUCKETS,
+            registry=self.registry,
+        )
+
+    def refused(self, code: str) -> None:
+        """Count a refusal by its error code."""
+        self.request_refused.labels(**self._labels, code=code).inc()
+
+    def finished(
+        self, reason: str, prompt_tokens: int, generated: int, ttft: float | None, e2e: float
+    ) -> None:
+        """Record one finished (or aborted) generation."""
+        self.request_success.labels(**self._labels, finished_reason=reason).inc()
+        self.prompt_tokens.labels(**self._labels).inc(prompt_tokens)
+        self.generation_tokens.labels(**self._labels).inc(generated)
+        if ttft is not None:
+            self.time_to_first_token.labels(**self._labels).observe(ttft)
+        self.e2e_request_latency.labels(**self._labels).observe(e2e)
+
+    def token_gap(self, seconds: float) -> None:
+        """Record the time between two generated tokens."""
+        self.inter_token_latency.labels(**self._labels).observe(seconds)
