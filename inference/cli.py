@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -166,10 +167,14 @@ async def _serve(settings: Settings, region: Any, loaded: LoadedBuild, folder: P
         settings.host,
         settings.port,
     )
+    # uvicorn re-raises a captured SIGTERM once its graceful shutdown is done, to the handler that was
+    # installed before it; this one lets the process finish its own shutdown and exit 0.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
     try:
         await server.serve()
     finally:
         await engine.shutdown()
+        signal.signal(signal.SIGTERM, previous)
     return 0 if server.started else EXIT_FAILURE
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,13 +49,23 @@ def shown_value(value: Any) -> str:
 
 
 def first_error(error: ValidationError) -> tuple[str, str]:
-    """The field path and a message of the first validation error, with the offending value."""
-    detail = error.errors(include_url=False)[0]
+    """The field path and a message of the most telling validation error, with the offending value.
+
+    A misspelt field shows up twice, as unknown and as missing; the unknown one is reported, with
+    the missing one as the suggested spelling.
+    """
+    details = error.errors(include_url=False)
+    detail = next((d for d in details if d["type"] == "extra_forbidden"), details[0])
     path = field_path(tuple(detail["loc"]))
-    message = detail["msg"]
+    message = str(detail["msg"]).removeprefix("Value error, ")
     kind = detail["type"]
     if kind == "extra_forbidden":
-        message = "unknown field (check its spelling; see the README for the allowed fields)"
+        parent, name = tuple(detail["loc"][:-1]), str(detail["loc"][-1])
+        missing = [
+            str(d["loc"][-1]) for d in details if d["type"] == "missing" and tuple(d["loc"][:-1]) == parent
+        ]
+        close = difflib.get_close_matches(name, missing, n=1)
+        message = f"unknown field (did you mean {close[0]!r}?)" if close else "unknown field"
     elif kind == "missing":
         message = "required field is missing"
     else:
@@ -83,6 +94,8 @@ def read_yaml(path: Path, shown_as: str) -> Any:
 def load_model(path: Path, model: type[ModelT], shown_as: str) -> ModelT:
     """Read `path` as YAML and validate it as `model`, raising `ConfigError` with one clear line."""
     data = read_yaml(path, shown_as)
+    if data is None:
+        raise ConfigError(shown_as, None, "file is empty")
     if not isinstance(data, dict):
         raise ConfigError(
             shown_as, None, f"expected a mapping of fields at the top level, got {type(data).__name__}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -10,6 +11,8 @@ from inference.engines.base import Engine
 from inference.errors import ModelNotFound
 from inference.metrics import ServiceMetrics
 from inference.policy.region import RegionPolicy
+
+_MODEL_ID = re.compile(r"[A-Za-z0-9._:/-]{1,64}")
 
 
 @dataclass
@@ -25,8 +28,10 @@ class ServingContext:
     def resolve_model(self, name: str) -> ModelBuild:
         """The build a request's `model` names, or 404 `model_not_found`: never a silent fallback."""
         if not self.build.answers_to(name):
+            # Echo the name only when it looks like a model id: a request field may carry anything.
+            shown = f"The model {name!r}" if _MODEL_ID.fullmatch(name) else "The requested model"
             raise ModelNotFound(
-                f"The model {name[:100]!r} does not exist or is not served in region {self.region.id}. "
+                f"{shown} does not exist or is not served in region {self.region.id}. "
                 "GET /v1/models lists what is.",
                 param="model",
             )

@@ -64,12 +64,23 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _is_union_tag(part: int | str) -> bool:
+    """Whether a location part names a member of a union (`str`, `list[str]`) rather than a field."""
+    return isinstance(part, str) and (part in _SCALAR_TAGS or "[" in part)
+
+
+_SCALAR_TAGS = frozenset({"str", "int", "float", "bool", "none"})
+
+
 def _describe(error: ValidationError) -> InvalidRequest:
-    """One OpenAI-style message for the first problem; never echoes the value (it may be prompt text)."""
-    detail = error.errors(include_url=False, include_input=False)[0]
+    """One OpenAI-style message for the most specific problem; never echoes the value (it may be
+    prompt text)."""
+    details = error.errors(include_url=False, include_input=False)
+    # A union reports one error per member; the deepest one is the most telling
+    # (an unknown content part type, rather than "content should be a string").
+    detail = max(details, key=lambda d: len(d["loc"]))
     kind = detail["type"]
-    # Union members add their type name to the location (`content.str`); callers know the field names.
-    loc = tuple(part for part in detail["loc"] if not (isinstance(part, str) and part in _TYPE_TAGS))
+    loc = tuple(part for part in detail["loc"] if not _is_union_tag(part))
     param = field_path(loc) or None
     message = str(detail["msg"]).removeprefix("Value error, ")
     if kind == "json_invalid":
@@ -81,11 +92,6 @@ def _describe(error: ValidationError) -> InvalidRequest:
     if kind == "model_type" and not loc:
         return InvalidRequest("The request body must be a JSON object.", code="invalid_json")
     return InvalidRequest(f"Invalid value for '{param}': {message}.", param=param)
-
-
-_TYPE_TAGS = frozenset(
-    {"str", "list[str]", "int", "float", "bool", "dict[str,any]", "list[tagged-union[TextPart]]"}
-)
 
 
 async def read_json(request: Request, model: type[BodyT], limit: int) -> BodyT:

@@ -10,7 +10,7 @@ import hashlib
 from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from inference.policy.region import BuildId, Code
 
@@ -92,19 +92,39 @@ class ModelBuild(_Strict):
     )
     engine: EngineOptions = EngineOptions()
 
-    @model_validator(mode="after")
-    def _cross_check(self) -> ModelBuild:
-        paths = [f.path for f in self.files]
+    # Cross-field checks run as field validators (on fields declared after those they read), so that
+    # an error names the offending field and value.
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_differ_from_id(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if info.data.get("id") in value:
+            raise ValueError("aliases must not repeat the build id")
+        return value
+
+    @field_validator("files")
+    @classmethod
+    def _paths_unique(cls, value: tuple[FileDigest, ...]) -> tuple[FileDigest, ...]:
+        paths = [f.path for f in value]
         duplicates = sorted({p for p in paths if paths.count(p) > 1})
         if duplicates:
-            raise ValueError(f"files lists {duplicates[0]!r} more than once")
-        if self.chat_template not in paths:
-            raise ValueError(f"chat_template {self.chat_template!r} must be one of the digest-pinned files")
-        if self.default_max_tokens >= self.context_length:
-            raise ValueError("default_max_tokens must be smaller than context_length")
-        if self.id in self.aliases:
-            raise ValueError("aliases must not repeat the build id")
-        return self
+            raise ValueError(f"{duplicates[0]!r} is listed more than once")
+        return value
+
+    @field_validator("chat_template")
+    @classmethod
+    def _template_is_pinned(cls, value: str, info: ValidationInfo) -> str:
+        files = info.data.get("files")
+        if files is not None and value not in {f.path for f in files}:
+            raise ValueError("must be one of the digest-pinned files")
+        return value
+
+    @field_validator("default_max_tokens")
+    @classmethod
+    def _fits_context(cls, value: int, info: ValidationInfo) -> int:
+        context_length = info.data.get("context_length")
+        if context_length is not None and value >= context_length:
+            raise ValueError(f"must be smaller than context_length ({context_length})")
+        return value
 
     @property
     def digest(self) -> str:

@@ -39,6 +39,14 @@ class IncrementalDetokenizer:
             return full[len(prefix) :]
         return ""
 
+    def flush(self) -> str:
+        """At the end of generation, the text still held back (an incomplete character shows as U+FFFD)."""
+        decode = self._tokenizer.decode
+        prefix = decode(self._ids[self._prefix_offset : self._read_offset], skip_special_tokens=True)
+        full = decode(self._ids[self._prefix_offset :], skip_special_tokens=True)
+        self._prefix_offset = self._read_offset = len(self._ids)
+        return full[len(prefix) :]
+
 
 class StopMatcher:
     """Find stop strings in streamed text, whatever the chunk boundaries.

@@ -27,6 +27,7 @@ from inference.engines.base import (
     ChatTurn,
     EngineConfig,
     EngineStats,
+    FinishReason,
     GenerationDelta,
     GenerationRequest,
 )
@@ -163,17 +164,21 @@ class TransformersEngine:
         for produced in range(1, params.max_tokens + 1):
             token = pick_token(output.logits[0, -1], params, counts, generator)
             counts[token] = counts.get(token, 0) + 1
+            finish: FinishReason | None = None
             if token in self._eos:
-                emit(GenerationDelta(stops.flush(), 1, "stop"))
-                return
-            text = stops.feed(detokenizer.push(token))
+                text, finish = detokenizer.flush(), "stop"
+            else:
+                text = detokenizer.push(token)
+                if produced == params.max_tokens:
+                    text, finish = text + detokenizer.flush(), "length"
+            text = stops.feed(text)
             if stops.stopped:
-                emit(GenerationDelta(text, 1, "stop"))
+                finish = "stop"
+            elif finish is not None:
+                text += stops.flush()
+            emit(GenerationDelta(text, 1, finish))
+            if finish is not None:
                 return
-            if produced == params.max_tokens:
-                emit(GenerationDelta(text + stops.flush(), 1, "length"))
-                return
-            emit(GenerationDelta(text, 1))
             if cancelled.is_set() or not self._healthy:
                 return
             step = torch.tensor([[token]], dtype=torch.long)

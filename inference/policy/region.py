@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from inference.policy.codes import KNOWN_CODES, describe_unknown
 
@@ -51,11 +51,12 @@ class RegionPolicy(BaseModel):
     )
     limits: RequestLimits = RequestLimits()
 
-    @model_validator(mode="after")
-    def _default_build_is_listed(self) -> RegionPolicy:
-        if self.default_build is not None and self.default_build not in self.builds:
-            raise ValueError(f"default_build {self.default_build!r} is not one of builds")
-        return self
+    @field_validator("default_build")
+    @classmethod
+    def _default_build_is_listed(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and value not in info.data.get("builds", (value,)):
+            raise ValueError("must be one of builds")
+        return value
 
     @property
     def accepted(self) -> frozenset[str]:
