@@ -1,0 +1,92 @@
+"""Shared fixtures: a generated tiny model, a configuration folder around it, and real servers."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.servers import Server, cli_env
+from tests.tiny_model import build_tiny_model, manifest_yaml
+
+# Kept small so that the oversized-body test needs only a small body.
+TEST_MAX_REQUEST_BYTES = 65536
+
+
+@dataclass(frozen=True)
+class ConfigRoot:
+    """A folder with regions/ and models/ for the tiny model: region eu-test (EU) and us-test (US)."""
+
+    root: Path
+    model_dir: Path
+    cache_dir: Path
+
+    @property
+    def regions_dir(self) -> Path:
+        return self.root / "regions"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.root / "models"
+
+    def env(self) -> dict[str, str]:
+        return cli_env(self.regions_dir, self.models_dir, self.cache_dir)
+
+
+def write_config(root: Path, model_dir: Path, cache_dir: Path) -> ConfigRoot:
+    """Write region policies and build manifests for the tiny model under `root`."""
+    (root / "regions").mkdir(parents=True)
+    for jurisdiction in ("eu", "us"):
+        (root / "models" / jurisdiction).mkdir(parents=True)
+        manifest = manifest_yaml(model_dir, f"{jurisdiction}-tiny", jurisdiction.upper())
+        (root / "models" / jurisdiction / "tiny.yaml").write_text(manifest + "aliases: [assistant]\n")
+    (root / "regions" / "eu-test.yaml").write_text(
+        textwrap.dedent(
+            f"""\
+            id: eu-test
+            jurisdiction: EU
+            accepted_origins: [EU, EEA, AT, DE, FR, IE, IT, NL, ES, NO]
+            builds: [eu-tiny]
+            limits:
+              max_request_bytes: {TEST_MAX_REQUEST_BYTES}
+            """
+        )
+    )
+    (root / "regions" / "us-test.yaml").write_text(
+        "id: us-test\njurisdiction: US\naccepted_origins: [US]\nbuilds: [us-tiny]\n"
+    )
+    return ConfigRoot(root, model_dir, cache_dir)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_model(tmp_path_factory.mktemp("tiny") / "model")
+
+
+@pytest.fixture(scope="session")
+def config_root(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> ConfigRoot:
+    base = tmp_path_factory.mktemp("config")
+    return write_config(base / "conf", tiny_model_dir, base / "cache")
+
+
+@pytest.fixture
+def fresh_config(tmp_path: Path, tiny_model_dir: Path) -> ConfigRoot:
+    """A configuration a test may break, with its own copy of the tiny model."""
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    return write_config(tmp_path / "conf", model, tmp_path / "cache")
+
+
+@pytest.fixture(scope="session")
+def server(config_root: ConfigRoot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One real server of region eu-test on the tiny model, shared by the API tests."""
+    log = tmp_path_factory.mktemp("logs") / "server.log"
+    running = Server(["--region", "eu-test", "--max-num-seqs", "4"], config_root.env(), log)
+    running.wait_ready()
+    yield running
+    running.stop()

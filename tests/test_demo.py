@@ -1,0 +1,93 @@
+"""End to end with the embedded demo model and the shipped configuration, as a new user runs it:
+`regional-llm serve` with no region or model flags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import openai
+import pytest
+
+from tests.servers import Server, cli_env, run_cli
+
+pytestmark = pytest.mark.demo
+
+
+@pytest.fixture(scope="module")
+def demo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("demo-cache")
+
+
+def test_models_verify_converts_and_verifies_both_demo_builds(demo_cache: Path) -> None:
+    result = run_cli("models", "verify", env=cli_env(None, None, demo_cache), timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert [line.split()[1].split("@")[0] for line in lines] == [
+        "eu-smollm2-135m-demo",
+        "us-smollm2-135m-demo",
+    ]
+    assert (demo_cache / "builds").is_dir()
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    log = tmp_path_factory.mktemp("demo-logs") / "serve.log"
+    server = Server([], cli_env(None, None, demo_cache), log)
+    server.wait_ready(timeout=600)
+    yield server
+    assert server.stop() == 0
+
+
+def test_the_default_server_chats_with_a_german_origin(demo_server: Server) -> None:
+    client = openai.OpenAI(
+        base_url=f"{demo_server.url}/v1", api_key="unused", default_headers={"X-Data-Origin": "DE"}
+    )
+    question = [{"role": "user", "content": "What is the capital of France? Answer in one word."}]
+    answer = client.chat.completions.create(
+        model="assistant", messages=question, max_tokens=20, temperature=0
+    )
+    assert answer.model == "eu-smollm2-135m-demo"
+    assert "Paris" in (answer.choices[0].message.content or "")
+    chunks = list(
+        client.chat.completions.create(
+            model="eu-smollm2-135m-demo", messages=question, max_tokens=20, temperature=0, stream=True
+        )
+    )
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert streamed == answer.choices[0].message.content
+
+
+def test_the_default_server_refuses_us_data(demo_server: Server) -> None:
+    client = openai.OpenAI(
+        base_url=f"{demo_server.url}/v1", api_key="unused", default_headers={"X-Data-Origin": "US"}
+    )
+    with pytest.raises(openai.PermissionDeniedError) as raised:
+        client.chat.completions.create(model="assistant", messages=[{"role": "user", "content": "Hi"}])
+    assert raised.value.code == "data_origin_mismatch"
+    assert raised.value.response.headers["x-served-region"] == "eu-central-1"
+
+
+def test_the_us_region_serves_us_data_with_the_us_build(demo_cache: Path, tmp_path: Path) -> None:
+    server = Server(["--region", "us-east-1"], cli_env(None, None, demo_cache), tmp_path / "us.log")
+    try:
+        server.wait_ready(timeout=600)
+        client = openai.OpenAI(
+            base_url=f"{server.url}/v1", api_key="x", default_headers={"X-Data-Origin": "US"}
+        )
+        answer = client.chat.completions.create(
+            model="assistant", messages=[{"role": "user", "content": "Say hello."}], max_tokens=5
+        )
+        assert answer.model == "us-smollm2-135m-demo"
+        with pytest.raises(openai.PermissionDeniedError):
+            client.chat.completions.create(
+                model="assistant",
+                messages=[{"role": "user", "content": "Hallo"}],
+                extra_headers={"X-Data-Origin": "DE"},
+            )
+        with pytest.raises(openai.NotFoundError):
+            client.chat.completions.create(
+                model="eu-smollm2-135m-demo", messages=[{"role": "user", "content": "x"}]
+            )
+    finally:
+        assert server.stop() == 0

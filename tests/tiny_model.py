@@ -1,0 +1,106 @@
+"""A tiny Llama model and tokenizer, generated from nothing: no download, a few hundred KB, loads in
+well under a second. Its weights are random (seeded), so its output is gibberish, but real and
+reproducible: every engine code path runs on it exactly as on a real model."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+_CORPUS = [
+    "The customer asked about the delivery of order 4711 to Berlin.",
+    "Der Kunde fragt nach der Lieferung seiner Bestellung nach München.",
+    "Le client demande où en est la livraison de sa commande à Paris.",
+    "El cliente pregunta por el envío de su pedido a Madrid.",
+    "Il cliente chiede informazioni sulla consegna del suo ordine a Roma.",
+    "De klant vraagt naar de levering van zijn bestelling in Amsterdam.",
+    "Hello, how can I help you today? Please describe the product you want to return.",
+    "Thank you for your patience. Your refund of 49.99 EUR was issued yesterday.",
+    "Größe, Farbe, Menge: ä ö ü ß é è ñ ç — 日本 ✓ 🙂",
+]
+
+
+def build_tiny_model(folder: Path) -> Path:
+    """Write a tiny Llama checkpoint, tokenizer and chat template into `folder`."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    folder.mkdir(parents=True, exist_ok=True)
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    tokenizer = Tokenizer(models.BPE(unk_token=None))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=512,
+        special_tokens=specials,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tokenizer.train_from_iterator(_CORPUS * 4, trainer=trainer)
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer,
+        bos_token="<|im_start|>",
+        eos_token="<|im_end|>",
+        unk_token="<|endoftext|>",
+        pad_token="<|endoftext|>",
+    )
+    fast.save_pretrained(folder)
+    eos = fast.convert_tokens_to_ids("<|im_end|>")
+    config = LlamaConfig(
+        vocab_size=len(fast),
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        max_position_embeddings=1024,
+        bos_token_id=fast.convert_tokens_to_ids("<|im_start|>"),
+        eos_token_id=eos,
+        pad_token_id=fast.convert_tokens_to_ids("<|endoftext|>"),
+        tie_word_embeddings=False,
+    )
+    torch.manual_seed(1234)
+    model = LlamaForCausalLM(config)
+    # Larger weights than the default init give peaked, varied logits instead of near-uniform ones.
+    with torch.no_grad():
+        for parameter in model.parameters():
+            if parameter.dim() > 1:
+                parameter.normal_(0.0, 0.3)
+    model.generation_config = GenerationConfig(eos_token_id=eos, bos_token_id=config.bos_token_id)
+    model.save_pretrained(folder)
+    (folder / "chat_template.jinja").write_text(CHAT_TEMPLATE, encoding="utf-8")
+    return folder
+
+
+def manifest_yaml(folder: Path, build_id: str, jurisdiction: str, context_length: int = 1024) -> str:
+    """A build manifest for the tiny model, pinning every file in `folder` (digests by hashlib here)."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    lines = [
+        f"id: {build_id}",
+        f"jurisdiction: {jurisdiction}",
+        "description: tiny random test model",
+        "source:",
+        "  kind: folder",
+        f"  path: {folder}",
+        "files:",
+    ]
+    for path in files:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        lines += [f"  - path: {path.relative_to(folder).as_posix()}", f"    sha256: {digest}"]
+    lines += [
+        "chat_template: chat_template.jinja",
+        f"context_length: {context_length}",
+        "default_max_tokens: 24",
+        "engine:",
+        "  transformers:",
+        "    dtype: float32",
+    ]
+    return "\n".join(lines) + "\n"
