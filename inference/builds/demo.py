@@ -62,14 +62,19 @@ def prepare_gguf_package(source: GgufPackageSource, build_id: str, cache_dir: Pa
 
 def convert_gguf(gguf: Path, target: Path) -> None:
     """Convert a GGUF checkpoint to a bf16 safetensors folder at `target`, atomically."""
+    from inference.offline import forbid_downloads
+
+    forbid_downloads()
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
     try:
-        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16)
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(
+            gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16, local_files_only=True
+        )
         # The weights are dequantized on load; without this, save_pretrained would record a GGUF
         # quantizer that the saved bf16 files no longer match.
         model.hf_quantizer = None  # type: ignore[assignment]

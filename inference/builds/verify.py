@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +16,8 @@ from tqdm import tqdm
 from inference.builds.manifest import FileDigest, FolderSource, GgufPackageSource
 from inference.catalog import LoadedBuild
 from inference.errors import BuildVerificationError
+
+log = logging.getLogger(__name__)
 
 _CHUNK = 4 * 1024 * 1024
 
@@ -105,7 +109,20 @@ def resolve_folder(loaded: LoadedBuild, cache_dir: Path) -> Path:
 
 
 def verify_build(loaded: LoadedBuild, cache_dir: Path) -> Path:
-    """Resolve a build's folder and verify every file in it; returns the verified folder."""
+    """Resolve a build's folder and verify every file in it; returns the verified folder.
+
+    A converted cache that fails verification (an older converter, or tampering) is never loaded:
+    it is logged, thrown away and converted again from the verified source, then verified again.
+    """
+    build = loaded.build
     folder = resolve_folder(loaded, cache_dir)
-    verify_folder(folder, loaded.build.files, loaded.build.id, f"verifying {loaded.build.id}")
+    try:
+        verify_folder(folder, build.files, build.id, f"verifying {build.id}")
+    except BuildVerificationError as exc:
+        if not isinstance(build.source, GgufPackageSource):
+            raise
+        log.warning("%s; discarding the converted cache and converting again", exc)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder = resolve_folder(loaded, cache_dir)
+        verify_folder(folder, build.files, build.id, f"verifying {build.id}")
     return folder

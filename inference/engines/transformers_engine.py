@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 from collections.abc import AsyncGenerator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-# The service never downloads weights: everything it loads is a verified local folder.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+from inference.offline import forbid_downloads
+
+# Hugging Face libraries read their offline switch when first imported: set it before they are.
+forbid_downloads()
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
