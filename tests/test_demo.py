@@ -49,6 +49,7 @@ def test_the_default_server_chats_with_a_german_origin(demo_server: Server) -> N
     )
     assert answer.model == "eu-smollm2-135m-demo"
     assert "Paris" in (answer.choices[0].message.content or "")
+    assert answer.choices[0].finish_reason == "stop"  # the model's own end-of-turn token
     chunks = list(
         client.chat.completions.create(
             model="eu-smollm2-135m-demo", messages=question, max_tokens=20, temperature=0, stream=True

@@ -27,8 +27,12 @@ _CORPUS = [
 ]
 
 
-def build_tiny_model(folder: Path) -> Path:
-    """Write a tiny Llama checkpoint, tokenizer and chat template into `folder`."""
+def build_tiny_model(folder: Path, rare_eos: bool = True) -> Path:
+    """Write a tiny Llama checkpoint, tokenizer and chat template into `folder`.
+
+    With `rare_eos` the end-of-sequence token is (almost) never generated, so that generations run to
+    their limit; without it, most generations end within a few hundred tokens.
+    """
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
@@ -74,6 +78,9 @@ def build_tiny_model(folder: Path) -> Path:
         for parameter in model.parameters():
             if parameter.dim() > 1:
                 parameter.normal_(0.0, 0.3)
+        if rare_eos:
+            # An end-of-sequence logit pinned at 0, mid-range, is almost never the pick.
+            model.lm_head.weight[eos].zero_()
     model.generation_config = GenerationConfig(eos_token_id=eos, bos_token_id=config.bos_token_id)
     model.save_pretrained(folder)
     (folder / "chat_template.jinja").write_text(CHAT_TEMPLATE, encoding="utf-8")

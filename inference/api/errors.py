@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from inference.api.generation import ClientDisconnected
 from inference.errors import (
     InvalidRequest,
     MethodNotAllowed,
@@ -47,6 +48,11 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(error)
 
 
+async def _client_disconnected(request: Request, exc: Exception) -> Response:
+    # Nobody is listening; 499 ("client closed request", as nginx logs it) only marks the outcome.
+    return Response(status_code=499)
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     return error_response(InvalidRequest("The request's parameters are invalid."))
@@ -57,3 +63,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ClientDisconnected, _client_disconnected)

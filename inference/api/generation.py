@@ -11,14 +11,15 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Sequence
 from typing import Any, TypeVar
 
+from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.types import Send
 
 from inference.api.context import ServingContext
-from inference.api.schemas import Usage
+from inference.api.schemas import SamplingFields, Usage
 from inference.builds.manifest import ModelBuild
 from inference.engines.base import FinishReason, GenerationDelta, GenerationRequest, SamplingParams
 from inference.errors import InvalidRequest, ServiceError
@@ -29,16 +30,7 @@ T = TypeVar("T")
 
 
 def plan_sampling(
-    build: ModelBuild,
-    prompt_tokens: int,
-    requested_max_tokens: int | None,
-    *,
-    temperature: float | None,
-    top_p: float | None,
-    seed: int | None,
-    stop: tuple[str, ...],
-    presence_penalty: float,
-    frequency_penalty: float,
+    build: ModelBuild, prompt_tokens: int, requested_max_tokens: int | None, fields: SamplingFields
 ) -> SamplingParams:
     """Sampling parameters within the build's context length, or 400 `context_length_exceeded`."""
     room = build.context_length - prompt_tokens
@@ -54,12 +46,12 @@ def plan_sampling(
         )
     return SamplingParams(
         max_tokens=max_tokens,
-        temperature=1.0 if temperature is None else temperature,
-        top_p=1.0 if top_p is None else top_p,
-        seed=seed,
-        stop=stop,
-        presence_penalty=presence_penalty,
-        frequency_penalty=frequency_penalty,
+        temperature=1.0 if fields.temperature is None else fields.temperature,
+        top_p=1.0 if fields.top_p is None else fields.top_p,
+        seed=fields.seed,
+        stop=fields.stop_strings,
+        presence_penalty=fields.presence_penalty,
+        frequency_penalty=fields.frequency_penalty,
     )
 
 
@@ -210,6 +202,57 @@ def sse_json(payload: dict[str, Any]) -> str:
 def sse_error(error: ServiceError) -> str:
     """An error inside a stream, as the OpenAI client expects it."""
     return sse_json(error.to_body())
+
+
+async def event_stream(
+    choices: AsyncGenerator[list[dict[str, Any]], None],
+    base: dict[str, Any],
+    generations: Sequence[TrackedGeneration],
+    include_usage: bool,
+) -> AsyncGenerator[str, None]:
+    """The SSE body of a streamed completion: one chunk per list of choices that `choices` yields,
+    then the usage chunk if asked for, then `[DONE]`. An error after the first chunk is sent as an
+    error event; however the stream ends, every generation is closed (aborted if still running)."""
+    header = {**base, "usage": None} if include_usage else base
+    try:
+        async for listed in choices:
+            yield sse_json({**header, "choices": listed})
+        if include_usage:
+            yield sse_json({**base, "choices": [], "usage": usage_of(generations).model_dump()})
+    except ServiceError as exc:
+        yield sse_error(exc)
+    finally:
+        await choices.aclose()
+        for generation in generations:
+            await generation.close()
+    yield SSE_DONE
+
+
+class ClientDisconnected(Exception):
+    """The client closed the connection before its response was ready."""
+
+
+async def unless_disconnected(request: Request, work: Awaitable[T]) -> T:
+    """Await `work`, cancelling it (which aborts its generations) if the client disconnects first.
+
+    Only for handlers that have read the whole body: the next ASGI message is then the disconnect.
+    """
+    task = asyncio.ensure_future(work)
+
+    async def disconnected() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    watcher = asyncio.create_task(disconnected())
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    raise ClientDisconnected
 
 
 class EventStreamResponse(StreamingResponse):

@@ -47,7 +47,7 @@ def _unsupported(name: str, neutral: str) -> str:
     return f"{name} is not supported by this server; omit it or send {neutral}"
 
 
-class _SamplingFields(_Request):
+class SamplingFields(_Request):
     """Fields shared by chat and text completions."""
 
     model: str = Field(description="A build id or alias from GET /v1/models.")
@@ -90,7 +90,7 @@ class _SamplingFields(_Request):
         return bool(self.stream_options and self.stream_options.include_usage)
 
 
-class ChatCompletionRequest(_SamplingFields):
+class ChatCompletionRequest(SamplingFields):
     """POST /v1/chat/completions."""
 
     messages: list[ChatMessage] = Field(min_length=1)
@@ -154,7 +154,7 @@ class ChatCompletionRequest(_SamplingFields):
         return self.max_completion_tokens or self.max_tokens
 
 
-class CompletionRequest(_SamplingFields):
+class CompletionRequest(SamplingFields):
     """POST /v1/completions (the legacy text completion endpoint)."""
 
     prompt: str | list[str] = Field(

@@ -497,19 +497,25 @@ def test_metrics_count_refusals_and_tokens(server: Server) -> None:
     assert 'regional_llm:build_info{digest="' in text
 
 
-def test_a_client_that_goes_away_aborts_its_generation(server: Server) -> None:
+@pytest.fixture(scope="module")
+def long_body(server: Server) -> dict[str, Any]:
+    """A completion request that runs to its 1000-token limit (the tiny model often ends early)."""
+    for seed in range(200):
+        body = {"model": "eu-tiny", "prompt": "Hi", "max_tokens": 1000, "seed": seed}
+        response = httpx.post(
+            f"{server.url}/v1/completions", json=body, headers={"X-Data-Origin": "DE"}, timeout=60
+        )
+        if response.json()["choices"][0]["finish_reason"] == "length":
+            return body
+    raise AssertionError("no seed found that generates 1000 tokens")
+
+
+def test_a_client_that_goes_away_aborts_its_generation(server: Server, long_body: dict[str, Any]) -> None:
     labels = {"model_name": "eu-tiny", "region": "eu-test"}
     aborted = _metric(server, "regional_llm:request_success_total", finished_reason="abort", **labels)
-    body = {
-        "model": "eu-tiny",
-        "messages": [{"role": "user", "content": "Hi"}],
-        "max_tokens": 1000 - 20,
-        "stream": True,
-        "temperature": 1.0,
-        "seed": 3,
-    }
+    body = {**long_body, "stream": True}
     with httpx.stream(
-        "POST", f"{server.url}/v1/chat/completions", json=body, headers={"X-Data-Origin": "DE"}, timeout=60
+        "POST", f"{server.url}/v1/completions", json=body, headers={"X-Data-Origin": "DE"}, timeout=60
     ) as response:
         lines = response.iter_lines()
         for _ in range(6):
@@ -523,6 +529,25 @@ def test_a_client_that_goes_away_aborts_its_generation(server: Server) -> None:
         == aborted + 1
     )
     assert _metric(server, "regional_llm:num_requests_running", **labels) == 0
+
+
+def test_a_client_that_gives_up_on_a_non_streamed_request_aborts_it(
+    server: Server, long_body: dict[str, Any]
+) -> None:
+    labels = {"model_name": "eu-tiny", "region": "eu-test"}
+    aborted = _metric(server, "regional_llm:request_success_total", finished_reason="abort", **labels)
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(
+            f"{server.url}/v1/completions", json=long_body, headers={"X-Data-Origin": "DE"}, timeout=0.05
+        )
+    for _ in range(200):
+        if _metric(server, "regional_llm:request_success_total", finished_reason="abort", **labels) > aborted:
+            break
+        threading.Event().wait(0.05)
+    assert (
+        _metric(server, "regional_llm:request_success_total", finished_reason="abort", **labels)
+        == aborted + 1
+    )
 
 
 def test_openapi_documents_the_bodies_and_the_origin_header(server: Server) -> None:

@@ -16,15 +16,16 @@ from inference.engines.base import ChatTurn, EngineConfig, GenerationDelta, Gene
 from inference.engines.registry import create_engine
 from inference.engines.transformers_engine import TransformersEngine
 from tests.conftest import ConfigRoot
+from tests.tiny_model import build_tiny_model
 
 PROMPT = [ChatTurn("user", "Where is my order 4711?")]
 
 
-def _engine(config: ConfigRoot, max_num_seqs: int) -> TransformersEngine:
+def _engine(config: ConfigRoot, max_num_seqs: int, folder: Path | None = None) -> TransformersEngine:
     build = load_catalog(config.regions_dir, config.models_dir).builds["eu-tiny"].build
     engine = create_engine(
         "transformers",
-        EngineConfig(build=build, folder=config.model_dir, threads=1, max_num_seqs=max_num_seqs),
+        EngineConfig(build=build, folder=folder or config.model_dir, threads=1, max_num_seqs=max_num_seqs),
     )
     assert isinstance(engine, TransformersEngine)
     asyncio.run(engine.start())
@@ -39,11 +40,22 @@ def engine(config_root: ConfigRoot) -> Iterator[TransformersEngine]:
 
 
 @pytest.fixture(scope="module")
-def reference(tiny_model_dir: Path) -> tuple[Any, Any]:
-    """The tiny model and tokenizer loaded by transformers directly, as an independent reference."""
+def ending_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A variant of the tiny model that ends most generations with its end-of-sequence token."""
+    return build_tiny_model(tmp_path_factory.mktemp("ending") / "model", rare_eos=False)
+
+
+@pytest.fixture(scope="module", params=["rare-eos", "ending"])
+def pair(
+    request: pytest.FixtureRequest, config_root: ConfigRoot, ending_model_dir: Path
+) -> Iterator[tuple[TransformersEngine, Any, Any]]:
+    """An engine and, as an independent reference, the same model and tokenizer loaded by transformers."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    return AutoModelForCausalLM.from_pretrained(tiny_model_dir), AutoTokenizer.from_pretrained(tiny_model_dir)
+    folder = config_root.model_dir if request.param == "rare-eos" else ending_model_dir
+    started = _engine(config_root, max_num_seqs=2, folder=folder)
+    yield started, AutoModelForCausalLM.from_pretrained(folder), AutoTokenizer.from_pretrained(folder)
+    asyncio.run(started.shutdown())
 
 
 async def _collect(
@@ -68,8 +80,8 @@ def _generate(
     return asyncio.run(go())
 
 
-def test_chat_prompt_uses_the_builds_template(engine: TransformersEngine, reference: tuple[Any, Any]) -> None:
-    _, tokenizer = reference
+def test_chat_prompt_uses_the_builds_template(pair: tuple[TransformersEngine, Any, Any]) -> None:
+    engine, _, tokenizer = pair
     ids = asyncio.run(engine.encode_chat([ChatTurn("system", "Be brief."), ChatTurn("user", "Hi")]))
     expected = (
         "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
@@ -77,22 +89,36 @@ def test_chat_prompt_uses_the_builds_template(engine: TransformersEngine, refere
     assert ids == tokenizer.encode(expected, add_special_tokens=False)
 
 
-@pytest.mark.parametrize("question", ["Where is my order 4711?", "Wo ist meine Bestellung?", "Größe 🙂"])
+@pytest.mark.parametrize(
+    "question", ["Where is my order 4711?", "Wo ist meine Bestellung?", "Größe 🙂", "Hi"]
+)
 def test_greedy_output_matches_transformers_generate(
-    engine: TransformersEngine, reference: tuple[Any, Any], question: str
+    pair: tuple[TransformersEngine, Any, Any], question: str
 ) -> None:
     import torch
 
-    model, tokenizer = reference
+    engine, model, tokenizer = pair
     turns = [ChatTurn("user", question)]
     prompt = asyncio.run(engine.encode_chat(turns))
     with torch.inference_mode():
-        output = model.generate(torch.tensor([prompt]), max_new_tokens=40, do_sample=False)
+        output = model.generate(torch.tensor([prompt]), max_new_tokens=300, do_sample=False)
     generated = output[0, len(prompt) :].tolist()
-    text, tokens, finish = _generate(engine, SamplingParams(max_tokens=40, temperature=0), turns)
+    text, tokens, finish = _generate(engine, SamplingParams(max_tokens=300, temperature=0), turns)
     assert tokens == len(generated)
     assert text == tokenizer.decode(generated, skip_special_tokens=True)
     assert finish == ("stop" if generated[-1] == tokenizer.eos_token_id else "length")
+
+
+def test_the_end_of_sequence_token_ends_generation(config_root: ConfigRoot, ending_model_dir: Path) -> None:
+    engine = _engine(config_root, max_num_seqs=1, folder=ending_model_dir)
+    try:
+        runs = [_generate(engine, SamplingParams(max_tokens=300, seed=seed)) for seed in range(16)]
+    finally:
+        asyncio.run(engine.shutdown())
+    ended = [(text, tokens) for text, tokens, finish in runs if finish == "stop"]
+    assert len(ended) >= 4
+    assert all(tokens < 300 for _, tokens in ended)
+    assert not any("<|im_end|>" in text for text, _ in ended)
 
 
 def test_max_tokens_ends_with_length(engine: TransformersEngine) -> None:

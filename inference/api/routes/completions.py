@@ -13,20 +13,18 @@ from fastapi.responses import JSONResponse, Response
 
 from inference.api.deps import ContextDep, OriginDep, RequestIdDep, read_json
 from inference.api.generation import (
-    SSE_DONE,
     EventStreamResponse,
     TrackedGeneration,
+    event_stream,
     merged,
     plan_sampling,
-    sse_error,
-    sse_json,
     start_all,
+    unless_disconnected,
     usage_of,
 )
 from inference.api.routes.openapi import GENERATION_ERRORS, generation_openapi
 from inference.api.schemas import CompletionChoice, CompletionRequest, CompletionResponse
 from inference.engines.base import GenerationRequest
-from inference.errors import ServiceError
 
 router = APIRouter()
 
@@ -48,39 +46,25 @@ async def create_completion(
     encoded = await asyncio.gather(*(context.engine.encode_text(p) for p in prompts))
     generations = []
     for index, prompt in enumerate(encoded):
-        sampling = plan_sampling(
-            build,
-            len(prompt),
-            body.max_tokens,
-            temperature=body.temperature,
-            top_p=body.top_p,
-            seed=body.seed,
-            stop=body.stop_strings,
-            presence_penalty=body.presence_penalty,
-            frequency_penalty=body.frequency_penalty,
-        )
+        sampling = plan_sampling(build, len(prompt), body.max_tokens, body)
         sequence_id = request_id if len(prompts) == 1 else f"{request_id}-{index}"
-        generations.append(
-            TrackedGeneration(
-                context, GenerationRequest(sequence_id, tuple(prompt), sampling), request.state.arrived
-            )
-        )
+        generation_request = GenerationRequest(sequence_id, tuple(prompt), sampling)
+        generations.append(TrackedGeneration(context, generation_request, request.state.arrived))
     await start_all(generations)
-    completion_id = f"cmpl-{uuid.uuid4().hex}"
-    created = int(time.time())
+    base: dict[str, Any] = {
+        "id": f"cmpl-{uuid.uuid4().hex}",
+        "object": "text_completion",
+        "created": int(time.time()),
+        "model": build.id,
+        "system_fingerprint": build.reference,
+    }
     echoed = prompts if body.echo else [""] * len(prompts)
     if body.stream:
-        return EventStreamResponse(
-            _stream(
-                generations, echoed, completion_id, created, build.id, build.reference, body.include_usage
-            )
-        )
-    texts = await asyncio.gather(*(g.text() for g in generations))
+        choices = _choices(generations, echoed)
+        return EventStreamResponse(event_stream(choices, base, generations, body.include_usage))
+    texts = await unless_disconnected(request, asyncio.gather(*(g.text() for g in generations)))
     response = CompletionResponse(
-        id=completion_id,
-        created=created,
-        model=build.id,
-        system_fingerprint=build.reference,
+        **base,
         choices=[
             CompletionChoice(index=i, text=echoed[i] + text, finish_reason=g.finish_reason)
             for i, (g, text) in enumerate(zip(generations, texts, strict=True))
@@ -90,43 +74,21 @@ async def create_completion(
     return JSONResponse(response.model_dump(mode="json"))
 
 
-async def _stream(
-    generations: Sequence[TrackedGeneration],
-    echoed: list[str],
-    completion_id: str,
-    created: int,
-    model: str,
-    fingerprint: str,
-    include_usage: bool,
-) -> AsyncGenerator[str, None]:
-    base: dict[str, Any] = {
-        "id": completion_id,
-        "object": "text_completion",
-        "created": created,
-        "model": model,
-        "system_fingerprint": fingerprint,
-    }
-    if include_usage:
-        base["usage"] = None
+async def _choices(
+    generations: Sequence[TrackedGeneration], echoed: list[str]
+) -> AsyncGenerator[list[dict[str, Any]], None]:
+    """Chunk choices: echoed prompts first, then every sequence's text as it comes, tagged by index."""
 
-    def chunk(index: int, text: str, finish_reason: str | None = None) -> str:
-        choice = {"index": index, "text": text, "logprobs": None, "finish_reason": finish_reason}
-        return sse_json({**base, "choices": [choice]})
+    def choice(index: int, text: str, finish_reason: str | None = None) -> list[dict[str, Any]]:
+        return [{"index": index, "text": text, "logprobs": None, "finish_reason": finish_reason}]
 
+    for index, prompt in enumerate(echoed):
+        if prompt:
+            yield choice(index, prompt)
     deltas = merged([g.deltas() for g in generations])
     try:
-        for index, prompt in enumerate(echoed):
-            if prompt:
-                yield chunk(index, prompt)
         async for index, delta in deltas:
             if delta.text or delta.finish_reason is not None:
-                yield chunk(index, delta.text, delta.finish_reason)
-        if include_usage:
-            yield sse_json({**base, "choices": [], "usage": usage_of(generations).model_dump()})
-    except ServiceError as exc:
-        yield sse_error(exc)
+                yield choice(index, delta.text, delta.finish_reason)
     finally:
         await deltas.aclose()
-        for generation in generations:
-            await generation.close()
-    yield SSE_DONE
