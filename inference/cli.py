@@ -14,10 +14,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from inference import __version__
+from inference.builds.verify import folder_files, sha256_file, verify_build
 from inference.catalog import Catalog, LoadedBuild, display_path, load_catalog
 from inference.config import Settings
 from inference.configfile import first_error
 from inference.errors import BuildVerificationError, ConfigError
+from inference.logs import configure_logging, exception_summary
+from inference.policy.region import RegionPolicy
 
 log = logging.getLogger("inference.cli")
 
@@ -103,11 +106,7 @@ def _add_cache_flag(parser: argparse.ArgumentParser) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Verify the build, start the engine, serve the API until SIGINT or SIGTERM."""
-    from inference.builds.verify import verify_build
-
     settings = _settings(args)
-    from inference.logs import configure_logging
-
     configure_logging(settings.log_level)
     catalog = _catalog(settings)
     try:
@@ -123,14 +122,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return asyncio.run(_serve(settings, region.policy, loaded, folder))
 
 
-async def _serve(settings: Settings, region: Any, loaded: LoadedBuild, folder: Path) -> int:
+async def _serve(settings: Settings, region: RegionPolicy, loaded: LoadedBuild, folder: Path) -> int:
     import uvicorn
 
     from inference.api.app import create_app
     from inference.api.context import ServingContext
     from inference.engines.base import EngineConfig
     from inference.engines.registry import EngineNotInstalled, create_engine
-    from inference.logs import exception_summary
     from inference.metrics import ServiceMetrics
 
     config = EngineConfig(
@@ -226,8 +224,6 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 
 def cmd_models_verify(args: argparse.Namespace) -> int:
     """Verify the digests of the named builds (all builds if none is named)."""
-    from inference.builds.verify import verify_build
-
     settings = _settings(args)
     catalog = _catalog(settings)
     names = args.builds or sorted(catalog.builds)
@@ -251,8 +247,6 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
 
 def cmd_models_hash(args: argparse.Namespace) -> int:
     """Print the `files:` section of a manifest for every file in a folder."""
-    from inference.builds.verify import folder_files, sha256_file
-
     folder: Path = args.folder
     if not folder.is_dir():
         raise CliError(f"{folder} is not a folder", EXIT_CONFIG)
@@ -340,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `regional-llm` command."""
     args = build_parser().parse_args(argv)
+    configure_logging("warning")  # `serve` raises it to its log level
     try:
         status: int = args.handler(args)
     except CliError as exc:

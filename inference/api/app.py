@@ -29,9 +29,6 @@ def create_app(context: ServingContext) -> FastAPI:
     for router in (chat.router, completions.router, models.router, health.router):
         app.include_router(router)
     install_error_handlers(app)
-    app.add_middleware(
-        RequestContextMiddleware, region=context.region.id, build_reference=context.build.reference
-    )
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -43,4 +40,11 @@ def create_app(context: ServingContext) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    documented = {url for url in (app.openapi_url, app.docs_url, app.redoc_url) if url is not None}
+    app.add_middleware(
+        RequestContextMiddleware,
+        region=context.region.id,
+        build_reference=context.build.reference,
+        known_paths=frozenset(app.openapi()["paths"]) | documented,
+    )
     return app

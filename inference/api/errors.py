@@ -38,10 +38,11 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    # The path is not echoed: a client may put anything in it.
     if exc.status_code == 404:
-        return error_response(RouteNotFound(f"There is no endpoint {request.method} {request.url.path}."))
+        return error_response(RouteNotFound("There is no such endpoint; GET /openapi.json lists them."))
     if exc.status_code == 405:
-        return error_response(MethodNotAllowed(f"{request.url.path} does not accept {request.method}."))
+        return error_response(MethodNotAllowed(f"This endpoint does not accept {request.method}."))
     error = ServiceError(str(exc.detail), code="http_error")
     error.status_code = exc.status_code
     error.error_type = "invalid_request_error" if exc.status_code < 500 else "server_error"

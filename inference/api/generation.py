@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Sequence
 from typing import Any, TypeVar
@@ -23,8 +22,6 @@ from inference.api.schemas import SamplingFields, Usage
 from inference.builds.manifest import ModelBuild
 from inference.engines.base import FinishReason, GenerationDelta, GenerationRequest, SamplingParams
 from inference.errors import InvalidRequest, ServiceError
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 

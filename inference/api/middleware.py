@@ -15,6 +15,7 @@ from inference.errors import EngineFailure
 from inference.logs import exception_summary
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("inference.access")
 
 REQUEST_ID_HEADER = "X-Request-Id"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -34,8 +35,9 @@ class RequestContextMiddleware:
     """Give each request an id and arrival time; stamp X-Request-Id, X-Served-Region and X-Model-Build
     on every response, errors included."""
 
-    def __init__(self, app: ASGIApp, region: str, build_reference: str) -> None:
+    def __init__(self, app: ASGIApp, region: str, build_reference: str, known_paths: frozenset[str]) -> None:
         self.app = app
+        self.known_paths = known_paths
         self.static_headers = [
             (b"x-served-region", region.encode()),
             (b"x-model-build", build_reference.encode()),
@@ -51,11 +53,13 @@ class RequestContextMiddleware:
         state["arrived"] = time.perf_counter()
         extra = [(b"x-request-id", request_id.encode()), *self.static_headers]
         started = False
+        status = 0
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = message["status"]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
@@ -80,3 +84,8 @@ class RequestContextMiddleware:
                 }
             )
             await send_with_headers({"type": "http.response.body", "body": body})
+        finally:
+            # An access log without query strings or unknown paths: a client may put anything there.
+            path = scope["path"] if scope["path"] in self.known_paths else "(other path)"
+            elapsed = time.perf_counter() - state["arrived"]
+            access_log.info("%s %s %s %d %.3fs", request_id, scope["method"], path, status, elapsed)

@@ -431,9 +431,12 @@ def test_an_oversized_body_is_413(server: Server) -> None:
 
 
 def test_unknown_route_and_method_are_openai_shaped(server: Server) -> None:
-    missing = httpx.post(f"{server.url}/v1/embeddings", json={}, timeout=10)
+    missing = httpx.post(f"{server.url}/v1/users/jane.doe@example.com?card=4111", json={}, timeout=10)
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
+    assert "jane" not in missing.text
+    assert "jane" not in server.output()
+    assert "4111" not in server.output()
     wrong = httpx.get(f"{server.url}/v1/chat/completions", timeout=10)
     assert wrong.status_code == 405
     assert wrong.json()["error"]["code"] == "method_not_allowed"
@@ -583,6 +586,7 @@ def test_the_log_carries_no_request_content(server: Server, client: openai.OpenA
         assert _chat(server, ["DE"], body).status_code == 400
     assert _chat(server, ["US"], {"messages": [{"role": "user", "content": CANARY}]}).status_code == 403
     log = server.output()
+    assert re.search(r"inference\.access: [0-9a-f]{32} POST /v1/chat/completions 403 [0-9.]+s", log)
     assert "Quackenbush" not in log
     assert "4111" not in log
     assert "Traceback" not in log
