@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -77,6 +78,15 @@ class Server:
         if not self._log.closed:
             self._log.flush()
         return self.log_file.read_text(errors="replace")
+
+    def wait_for_output(self, pattern: str, timeout: float = 10) -> re.Match[str]:
+        """The first match of `pattern` in the output, waiting for the server to write it."""
+        deadline = time.monotonic() + timeout
+        while (found := re.search(pattern, self.output())) is None:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{pattern!r} not in the server output:\n{self.output()}")
+            time.sleep(0.05)
+        return found
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
         if self.process.poll() is None:

@@ -284,6 +284,10 @@ def test_models_health_and_metrics_need_no_origin(server: Server) -> None:
 # --- bad input: precise OpenAI-shaped errors -------------------------------------------------------
 
 
+def _body(**extra: Any) -> dict[str, Any]:
+    return {"model": "eu-tiny", "messages": [{"role": "user", "content": "x"}], **extra}
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code", "param", "message"),
     [
@@ -291,7 +295,7 @@ def test_models_health_and_metrics_need_no_origin(server: Server) -> None:
         (b"[1, 2]", 400, "invalid_json", None, "must be a JSON object"),
         ({"model": "eu-tiny"}, 400, "invalid_request", "messages", "Missing required parameter: 'messages'."),
         (
-            {"model": "eu-tiny", "messages": [{"role": "user", "content": "x"}], "foo": 1},
+            _body(foo=1),
             400,
             "invalid_request",
             "foo",
@@ -320,53 +324,49 @@ def test_models_health_and_metrics_need_no_origin(server: Server) -> None:
             "expected tags: 'text'",
         ),
         (
-            {"model": "eu-tiny", "messages": [{"role": "user", "content": "x"}], "temperature": 5},
+            _body(temperature=5),
             400,
             "invalid_request",
             "temperature",
             "less than or equal to 2",
         ),
         (
-            {"model": "eu-tiny", "messages": [{"role": "user", "content": "x"}], "n": 2},
+            _body(n=2),
             400,
             "invalid_request",
             "n",
             "n other than 1 is not supported",
         ),
         (
-            {
-                "model": "eu-tiny",
-                "messages": [{"role": "user", "content": "x"}],
-                "tools": [{"type": "function"}],
-            },
+            _body(tools=[{"type": "function"}]),
             400,
             "invalid_request",
             "tools",
             "tools is not supported",
         ),
         (
-            {"model": "eu-tiny", "messages": [{"role": "user", "content": "x"}], "store": True},
+            _body(store=True),
             400,
             "invalid_request",
             "store",
             "keeps no conversations",
         ),
         (
-            {"model": "eu-tiny", "messages": [{"role": "user", "content": "x"}], "logprobs": True},
+            _body(logprobs=True),
             400,
             "invalid_request",
             "logprobs",
             "logprobs is not supported",
         ),
         (
-            {"model": "eu-tiny", "messages": [{"role": "user", "content": "x"}], "max_tokens": 0},
+            _body(max_tokens=0),
             400,
             "invalid_request",
             "max_tokens",
             "greater than or equal to 1",
         ),
         (
-            {"model": "eu-tiny", "messages": [{"role": "user", "content": "x"}], "max_tokens": 5000},
+            _body(max_tokens=5000),
             400,
             "context_length_exceeded",
             "max_tokens",
@@ -397,7 +397,7 @@ def test_errors_never_echo_request_content(server: Server) -> None:
     bodies: list[Any] = [
         {"model": "eu-tiny", "messages": [{"role": "user", "content": {"note": CANARY}}]},
         {"model": "eu-tiny", "messages": [{"role": CANARY, "content": "x"}]},
-        {"model": "eu-tiny", "messages": [{"role": "user", "content": "x"}], "stop": [CANARY] * 20},
+        _body(stop=[CANARY] * 20),
         {"model": CANARY, "messages": [{"role": "user", "content": "x"}]},
         {
             "model": "eu-tiny",
@@ -435,6 +435,8 @@ def test_unknown_route_and_method_are_openai_shaped(server: Server) -> None:
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
     assert "jane" not in missing.text
+    request_id = missing.headers["x-request-id"]
+    server.wait_for_output(rf"inference\.access: {request_id} POST \(other path\) 404")
     assert "jane" not in server.output()
     assert "4111" not in server.output()
     wrong = httpx.get(f"{server.url}/v1/chat/completions", timeout=10)
@@ -585,8 +587,9 @@ def test_the_log_carries_no_request_content(server: Server, client: openai.OpenA
     ):
         assert _chat(server, ["DE"], body).status_code == 400
     assert _chat(server, ["US"], {"messages": [{"role": "user", "content": CANARY}]}).status_code == 403
+    # The access line is written once the response is out: wait for the refusal's.
+    server.wait_for_output(r"inference\.access: [0-9a-f]{32} POST /v1/chat/completions 403 [0-9.]+s")
     log = server.output()
-    assert re.search(r"inference\.access: [0-9a-f]{32} POST /v1/chat/completions 403 [0-9.]+s", log)
     assert "Quackenbush" not in log
     assert "4111" not in log
     assert "Traceback" not in log
