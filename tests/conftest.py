@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import openai
 import pytest
 
 from tests.servers import Server, cli_env
@@ -59,6 +60,26 @@ def write_config(root: Path, model_dir: Path, cache_dir: Path) -> ConfigRoot:
         "id: us-test\njurisdiction: US\naccepted_origins: [US]\nbuilds: [us-tiny]\n"
     )
     return ConfigRoot(root, model_dir, cache_dir)
+
+
+OpenAIFactory = Callable[[str, str], openai.OpenAI]
+
+
+@pytest.fixture
+def make_client() -> Iterator[OpenAIFactory]:
+    """`make_client(server_url, origin)`: an official client sending X-Data-Origin, closed after the test."""
+    clients: list[openai.OpenAI] = []
+
+    def make(url: str, origin: str) -> openai.OpenAI:
+        client = openai.OpenAI(
+            base_url=f"{url}/v1", api_key="unused", default_headers={"X-Data-Origin": origin}, max_retries=0
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
 
 
 @pytest.fixture(scope="session")

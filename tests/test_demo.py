@@ -9,6 +9,7 @@ from pathlib import Path
 import openai
 import pytest
 
+from tests.conftest import OpenAIFactory
 from tests.servers import Server, cli_env, run_cli
 
 pytestmark = pytest.mark.demo
@@ -39,10 +40,10 @@ def demo_server(demo_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     assert server.stop() == 0
 
 
-def test_the_default_server_chats_with_a_german_origin(demo_server: Server) -> None:
-    client = openai.OpenAI(
-        base_url=f"{demo_server.url}/v1", api_key="unused", default_headers={"X-Data-Origin": "DE"}
-    )
+def test_the_default_server_chats_with_a_german_origin(
+    demo_server: Server, make_client: OpenAIFactory
+) -> None:
+    client = make_client(demo_server.url, "DE")
     question = [{"role": "user", "content": "What is the capital of France? Answer in one word."}]
     answer = client.chat.completions.create(
         model="assistant", messages=question, max_tokens=20, temperature=0
@@ -59,23 +60,21 @@ def test_the_default_server_chats_with_a_german_origin(demo_server: Server) -> N
     assert streamed == answer.choices[0].message.content
 
 
-def test_the_default_server_refuses_us_data(demo_server: Server) -> None:
-    client = openai.OpenAI(
-        base_url=f"{demo_server.url}/v1", api_key="unused", default_headers={"X-Data-Origin": "US"}
-    )
+def test_the_default_server_refuses_us_data(demo_server: Server, make_client: OpenAIFactory) -> None:
+    client = make_client(demo_server.url, "US")
     with pytest.raises(openai.PermissionDeniedError) as raised:
         client.chat.completions.create(model="assistant", messages=[{"role": "user", "content": "Hi"}])
     assert raised.value.code == "data_origin_mismatch"
     assert raised.value.response.headers["x-served-region"] == "eu-central-1"
 
 
-def test_the_us_region_serves_us_data_with_the_us_build(demo_cache: Path, tmp_path: Path) -> None:
+def test_the_us_region_serves_us_data_with_the_us_build(
+    demo_cache: Path, tmp_path: Path, make_client: OpenAIFactory
+) -> None:
     server = Server(["--region", "us-east-1"], cli_env(None, None, demo_cache), tmp_path / "us.log")
     try:
         server.wait_ready(timeout=600)
-        client = openai.OpenAI(
-            base_url=f"{server.url}/v1", api_key="x", default_headers={"X-Data-Origin": "US"}
-        )
+        client = make_client(server.url, "US")
         answer = client.chat.completions.create(
             model="assistant", messages=[{"role": "user", "content": "Say hello."}], max_tokens=5
         )

@@ -8,6 +8,8 @@ import io
 import re
 from pathlib import Path
 
+import openai
+
 from tests.servers import Server
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -18,8 +20,12 @@ def test_readme_python_example_runs(server: Server) -> None:
     assert len(blocks) == 1
     code = blocks[0].replace("http://127.0.0.1:8000", server.url)
     output = io.StringIO()
+    namespace: dict[str, object] = {}
     with contextlib.redirect_stdout(output):
-        exec(compile(code, "README.md", "exec"), {})
+        exec(compile(code, "README.md", "exec"), namespace)
+    client = namespace["client"]
+    assert isinstance(client, openai.OpenAI)
+    client.close()
     lines = output.getvalue().splitlines()
     assert lines[-1] == "data_origin_mismatch"
     assert len(lines) >= 3

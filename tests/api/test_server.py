@@ -7,6 +7,7 @@ import asyncio
 import json
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,11 @@ CANARY = "Zebulon Quackenbush-Canary 4111 1111 1111 1111"
 
 
 @pytest.fixture(scope="module")
-def client(server: Server) -> openai.OpenAI:
-    return openai.OpenAI(
+def client(server: Server) -> Iterator[openai.OpenAI]:
+    with openai.OpenAI(
         base_url=f"{server.url}/v1", api_key="unused", default_headers={"X-Data-Origin": "DE"}, max_retries=0
-    )
+    ) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="module")
