@@ -160,7 +160,8 @@ class TransformersEngine:
         counts: dict[int, int] = {}
         cache = DynamicCache(config=model.config)
         inputs = torch.tensor([request.prompt_token_ids], dtype=torch.long)
-        output = model(input_ids=inputs, past_key_values=cache, use_cache=True)
+        # Only the last position's logits are needed: a long prompt's full logits would take gigabytes.
+        output = model(input_ids=inputs, past_key_values=cache, use_cache=True, logits_to_keep=1)
         for produced in range(1, params.max_tokens + 1):
             token = pick_token(output.logits[0, -1], params, counts, generator)
             counts[token] = counts.get(token, 0) + 1
@@ -182,4 +183,6 @@ class TransformersEngine:
             if cancelled.is_set() or not self._healthy:
                 return
             step = torch.tensor([[token]], dtype=torch.long)
-            output = model(input_ids=step, past_key_values=output.past_key_values, use_cache=True)
+            output = model(
+                input_ids=step, past_key_values=output.past_key_values, use_cache=True, logits_to_keep=1
+            )
