@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -22,6 +24,17 @@ def default_cache_dir() -> Path:
     """`$XDG_CACHE_HOME/regional-llm`, or `~/.cache/regional-llm`."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "regional-llm"
+
+
+def _decode_key(raw: str) -> bytes | None:
+    try:
+        return bytes.fromhex(raw)
+    except ValueError:
+        pass
+    try:
+        return base64.b64decode(raw, validate=True)
+    except (ValueError, binascii.Error):
+        return None
 
 
 class Settings(BaseSettings):
@@ -52,3 +65,32 @@ class Settings(BaseSettings):
         default=30.0, ge=0, description="On SIGTERM, how long in-flight requests may take to finish."
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    pii_key: SecretStr | None = Field(
+        default=None,
+        description="Key of the hash and encrypt PII actions: 32+ bytes, hex or base64 (or pii_key_file).",
+    )
+    pii_key_file: Path | None = Field(default=None, description="File holding the PII key (hex or base64).")
+    pii_scanner: Literal["hyperscan", "re"] = Field(
+        default="hyperscan", description="Candidate scanner; `re` is the portable fallback."
+    )
+    ner_model: Path | None = Field(
+        default=None,
+        description="A locally installed token-classification model folder used to find person names too.",
+    )
+
+    def read_pii_key(self) -> bytes | None:
+        """The PII key from `pii_key_file` or `pii_key`, decoded; raises ValueError naming the setting."""
+        if self.pii_key_file is not None:
+            try:
+                raw = self.pii_key_file.read_text().strip()
+            except OSError as exc:
+                raise ValueError(f"pii_key_file: cannot read {self.pii_key_file}: {exc.strerror}") from None
+            source = "pii_key_file"
+        elif self.pii_key is not None:
+            raw, source = self.pii_key.get_secret_value().strip(), "pii_key"
+        else:
+            return None
+        key = _decode_key(raw)
+        if key is None or len(key) < 32:
+            raise ValueError(f"{source}: the PII key must be at least 32 bytes, written in hex or base64")
+        return key

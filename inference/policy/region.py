@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from inference.policy.codes import KNOWN_CODES, describe_unknown
+from inference.privacy.policy import PrivacyPolicy
 
 MIB = 1024 * 1024
 
@@ -50,6 +51,11 @@ class RegionPolicy(BaseModel):
         default=None, description="Build served when none is chosen at start; the first of `builds` if unset."
     )
     limits: RequestLimits = RequestLimits()
+    privacy: PrivacyPolicy = Field(
+        default_factory=PrivacyPolicy,
+        description="What happens to each PII type before the model sees it (default: cards and US SSNs "
+        "blocked, everything else pseudonymized).",
+    )
 
     @field_validator("default_build")
     @classmethod

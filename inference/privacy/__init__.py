@@ -1,0 +1,1 @@
+"""PII detection, anonymization by policy, and restoration of pseudonyms in answers."""

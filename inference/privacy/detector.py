@@ -1,0 +1,149 @@
+"""The detector: one scan for candidates and name cues, validators, caller-supplied values, person
+names, an optional NER model; then one span per stretch of text (on overlap the stronger kind of
+evidence wins, then the longer)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from inference.privacy.entities import PERSON, EntitySpan
+from inference.privacy.names import CUE_KINDS, cue_expressions, find_people, first_name_expressions
+from inference.privacy.patterns import PATTERNS, CandidatePattern
+from inference.privacy.scanner import ScanExpression, create_scanner
+from inference.privacy.validators import preload
+
+_CONTEXT_BEFORE = 96
+_CONTEXT_AFTER = 24
+_CALLER_PRIORITY = 100
+_NAME_PRIORITY = 30
+_NAME_PART_PRIORITY = 35
+_NAME_PART = re.compile(r"[^\W\d_][\w'\u2019-]{2,}")
+_WARM_UP = (
+    "Hallo Herr Weber, Anna Schmidt (anna@example.de, +49 30 12345678, 030 12345678, (212) 555-0147, "
+    "612 34 56 78) zahlt mit 4111 1111 1111 1111 auf DE89 3704 0044 0532 0130 00, USt-IdNr. DE136695976, "
+    "Steuer-ID 86095742719, BSN 111222333, PESEL 44051401359, SSN 536-22-1234, NIR 1 85 05 78 006 084 36, "
+    "DNI 12345678Z, NIE X1234567L, CF RSSMRA85T10A562S, 001D000000IRt53IAD, 10.0.0.1, 2001:db8::1.\n"
+    "Mit freundlichen Grüßen\nAnna Schmidt"
+)
+
+
+class PersonRecognizer(Protocol):
+    """A pluggable recognizer of person names, such as a locally installed NER model."""
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of person names in `text`."""
+        ...
+
+
+def _known_value_expression(entity_type: str, values: Sequence[str]) -> re.Pattern[str] | None:
+    """One expression for all values of a type: case-insensitive, any whitespace between words, whole
+    words only. A person's name also matches its parts ("Frau Schmidt" for "Anna Schmidt")."""
+    alternatives: set[str] = set()
+    for value in values:
+        words = value.split()
+        if not words:
+            continue
+        alternatives.add(r"\s+".join(re.escape(w) for w in words))
+        if entity_type == PERSON:
+            alternatives.update(re.escape(part) for part in _NAME_PART.findall(value))
+    if not alternatives:
+        return None
+    # Longest first, so that the full value wins over its parts at the same position.
+    ordered = sorted(alternatives, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(ordered) + r")(?!\w)", re.IGNORECASE)
+
+
+class PiiDetector:
+    """Finds PII in text. Built once per process; `detect` is thread-safe."""
+
+    def __init__(
+        self,
+        scanner: str = "hyperscan",
+        person_recognizer: PersonRecognizer | None = None,
+        patterns: Sequence[CandidatePattern] = PATTERNS,
+    ) -> None:
+        self._patterns = tuple(patterns)
+        expressions = [
+            *(ScanExpression(p.expression, p.caseless) for p in self._patterns),
+            *cue_expressions(),
+            *first_name_expressions(),
+        ]
+        self._scanner = create_scanner(expressions, scanner)
+        self._person_recognizer = person_recognizer
+        # Load numbering plans and compile the validators' expressions now, so that the first requests
+        # do not pay for it.
+        preload()
+        self.detect(_WARM_UP)
+
+    @property
+    def scanner_name(self) -> str:
+        return self._scanner.name
+
+    def detect(self, text: str, known: Mapping[str, Sequence[str]] | None = None) -> list[EntitySpan]:
+        """Entity spans in `text`, sorted by start, never overlapping. `known` maps entity types to
+        values the caller knows to be PII (from the CRM record, say); they are found wherever they appear."""
+        candidates: list[tuple[int, int, int]] = []
+        cue_ends: list[tuple[str, int]] = []
+        first_name_hits: list[tuple[int, int]] = []
+        patterns, cues = len(self._patterns), len(self._patterns) + len(CUE_KINDS)
+        for index, start, end in self._scanner.scan(text):
+            if index < patterns:
+                candidates.append((index, start, end))
+            elif index < cues:
+                cue_ends.append((CUE_KINDS[index - patterns], end))
+            else:
+                first_name_hits.append((start, end))
+        ranked = self._validated(text, candidates)
+        for entity_type, values in (known or {}).items():
+            expression = _known_value_expression(entity_type, values)
+            if expression is not None:
+                lowered_values = {value.lower() for value in values}
+                for match in expression.finditer(text):
+                    # A whole caller value beats everything; a part of a name only the weaker kinds.
+                    whole = len(match.group().split()) > 1 or match.group().lower() in lowered_values
+                    priority = _CALLER_PRIORITY if whole else _NAME_PART_PRIORITY
+                    ranked.append((priority, EntitySpan(match.start(), match.end(), entity_type, "caller")))
+        ranked.extend((_NAME_PRIORITY, span) for span in find_people(text, cue_ends, first_name_hits))
+        if self._person_recognizer is not None:
+            for start, end in self._person_recognizer.find(text):
+                ranked.append((_NAME_PRIORITY, EntitySpan(start, end, PERSON, "ner")))
+        return resolve_overlaps(ranked, len(text))
+
+    def _validated(self, text: str, candidates: list[tuple[int, int, int]]) -> list[tuple[int, EntitySpan]]:
+        """Validated candidates, strongest first. A candidate inside an accepted one is not validated:
+        it would lose anyway (the digits of an IBAN are not also a phone number)."""
+        candidates.sort(key=lambda c: (-self._patterns[c[0]].priority, c[1] - c[2], c[1]))
+        covered = bytearray(len(text))
+        accepted: list[tuple[int, EntitySpan]] = []
+        lowered: str | None = None
+        for index, start, end in candidates:
+            if covered.find(1, start, end) >= 0:
+                continue
+            pattern = self._patterns[index]
+            if pattern.context:
+                lowered = lowered if lowered is not None else text.lower()
+                window = lowered[max(0, start - _CONTEXT_BEFORE) : end + _CONTEXT_AFTER]
+                if not any(word in window for word in pattern.context):
+                    continue
+            length = pattern.validate(text[start:end])
+            if length:
+                covered[start : start + length] = b"\x01" * length
+                accepted.append(
+                    (pattern.priority, EntitySpan(start, start + length, pattern.type, "pattern"))
+                )
+        return accepted
+
+
+def resolve_overlaps(ranked: list[tuple[int, EntitySpan]], length: int) -> list[EntitySpan]:
+    """Keep the strongest span of each overlapping group: higher priority first, then longer."""
+    ranked.sort(key=lambda item: (-item[0], item[1].start - item[1].end, item[1].start))
+    covered = bytearray(length)
+    kept: list[EntitySpan] = []
+    for _, span in ranked:
+        if covered.find(1, span.start, span.end) < 0:
+            covered[span.start : span.end] = b"\x01" * (span.end - span.start)
+            kept.append(span)
+    kept.sort()
+    return kept
