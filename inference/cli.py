@@ -21,6 +21,9 @@ from inference.configfile import first_error
 from inference.errors import BuildVerificationError, ConfigError
 from inference.logs import configure_logging, exception_summary
 from inference.policy.region import RegionPolicy
+from inference.privacy.detector import PiiDetector
+from inference.privacy.logfilter import install_log_filter
+from inference.privacy.screen import MissingPiiKey, PrivacyScreen
 
 log = logging.getLogger("inference.cli")
 
@@ -49,6 +52,18 @@ Generation endpoints require the X-Data-Origin header, e.g.:
   curl http://127.0.0.1:8000/v1/chat/completions -H 'X-Data-Origin: DE' \\
     -H 'Content-Type: application/json' \\
     -d '{"model": "assistant", "messages": [{"role": "user", "content": "Hello"}]}'
+"""
+
+
+_ANONYMIZE_EPILOG = """\
+examples:
+  echo 'Hi, I am Anna Schmidt, anna@example.de' | regional-llm anonymize
+  regional-llm anonymize --format jsonl < messages.jsonl > messages.anonymized.jsonl
+  regional-llm anonymize --format csv < salesforce-report.csv > report.anonymized.csv
+
+jsonl lines in: {"id": ..., "text": ...}; out: {"id", "text", "entities": [{"type", "start", "end"}]},
+offsets into the original text. A malformed line is reported on standard error with its number and
+skipped; the exit status is then 1.
 """
 
 
@@ -131,6 +146,8 @@ async def _serve(settings: Settings, region: RegionPolicy, loaded: LoadedBuild, 
     from inference.engines.registry import EngineNotInstalled, create_engine
     from inference.metrics import ServiceMetrics
 
+    privacy = build_privacy_screen(settings, region)
+    install_log_filter(privacy.detector)
     config = EngineConfig(
         build=loaded.build, folder=folder, threads=settings.threads, max_num_seqs=settings.max_num_seqs
     )
@@ -146,7 +163,9 @@ async def _serve(settings: Settings, region: RegionPolicy, loaded: LoadedBuild, 
             EXIT_FAILURE,
         ) from None
     metrics = ServiceMetrics(region.id, loaded.build.id, loaded.build.digest, engine.stats)
-    context = ServingContext(region=region, build=loaded.build, engine=engine, metrics=metrics)
+    context = ServingContext(
+        region=region, build=loaded.build, engine=engine, metrics=metrics, privacy=privacy
+    )
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(context),
@@ -174,6 +193,31 @@ async def _serve(settings: Settings, region: RegionPolicy, loaded: LoadedBuild, 
         await engine.shutdown()
         signal.signal(signal.SIGTERM, previous)
     return 0 if server.started else EXIT_FAILURE
+
+
+def build_privacy_screen(settings: Settings, region: RegionPolicy) -> PrivacyScreen:
+    """The region's privacy stage, or a `CliError` (bad key, missing key, unloadable NER model)."""
+    try:
+        key = settings.read_pii_key()
+    except ValueError as exc:
+        raise CliError(f"setting {exc}", EXIT_CONFIG) from None
+    recognizer = None
+    if settings.ner_model is not None:
+        from inference.privacy.ner import TransformersNer
+
+        try:
+            recognizer = TransformersNer(settings.ner_model)
+        except Exception as exc:
+            raise CliError(
+                f"setting ner_model: cannot load {settings.ner_model}: {exception_summary(exc)}", EXIT_CONFIG
+            ) from None
+    detector = PiiDetector(settings.pii_scanner, recognizer)
+    try:
+        return PrivacyScreen(detector, region.privacy, key)
+    except MissingPiiKey as exc:
+        raise CliError(
+            f"region {region.id}: {exc} (set REGIONAL_LLM_PII_KEY_FILE or REGIONAL_LLM_PII_KEY)", EXIT_CONFIG
+        ) from None
 
 
 # --- policy ------------------------------------------------------------------------------------------
@@ -256,6 +300,67 @@ def cmd_models_hash(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- anonymize ---------------------------------------------------------------------------------------
+
+
+def cmd_anonymize(args: argparse.Namespace) -> int:
+    """Anonymize standard input to standard output by a region's privacy policy."""
+    from inference.privacy.cli_anonymize import FORMATS
+
+    settings = _settings(args)
+    catalog = _catalog(settings)
+    try:
+        region = catalog.region(settings.region).policy
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    screen = build_privacy_screen(settings, region)
+    # Read and write UTF-8 whatever the locale says, and keep CSV line endings as they are.
+    source = open(sys.stdin.fileno(), encoding="utf-8", newline="", closefd=False)  # noqa: SIM115
+    sink = open(sys.stdout.fileno(), "w", encoding="utf-8", newline="", closefd=False)  # noqa: SIM115
+    try:
+        return FORMATS[args.format](screen, region.id, source, sink)
+    except UnicodeDecodeError:
+        raise CliError("standard input is not UTF-8 text", EXIT_FAILURE) from None
+    finally:
+        sink.flush()
+
+
+# --- bench -------------------------------------------------------------------------------------------
+
+
+def cmd_bench_privacy(args: argparse.Namespace) -> int:
+    """Time the privacy stage against presidio-analyzer on the same messages."""
+    from inference.bench.privacy import render, run_privacy_bench, write_json
+
+    settings = _settings(args)
+    catalog = _catalog(settings)
+    try:
+        region = catalog.region(settings.region).policy
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    screen = build_privacy_screen(settings, region)
+    if not args.no_presidio:
+        try:
+            import presidio_analyzer  # noqa: F401
+        except ImportError:
+            raise CliError(
+                "presidio-analyzer is not installed (pip install 'regional-llm[bench]'), or pass --no-presidio",
+                EXIT_CONFIG,
+            ) from None
+    result = run_privacy_bench(
+        screen,
+        region.id,
+        size=args.size,
+        rounds=args.rounds,
+        compare_presidio=not args.no_presidio,
+        progress=sys.stderr.isatty(),
+    )
+    print(render(result))
+    if args.json is not None:
+        write_json(result, args.json)
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------------------------
 
 
@@ -291,6 +396,38 @@ def build_parser() -> argparse.ArgumentParser:
     _add_location_flags(serve)
     _add_cache_flag(serve)
     serve.set_defaults(handler=cmd_serve)
+
+    anonymize = commands.add_parser(
+        "anonymize",
+        help="anonymize standard input by a region's privacy policy",
+        description="Read text, JSON lines or CSV on standard input and write it anonymized by the region's "
+        "privacy policy: pseudonyms consistent over the run, blocked types redacted as <TYPE>.",
+        epilog=_ANONYMIZE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    anonymize.add_argument("--region", help="region whose privacy policy applies (default: eu-central-1)")
+    anonymize.add_argument("--format", choices=["text", "jsonl", "csv"], default="text", help="input format")
+    _add_location_flags(anonymize)
+    anonymize.set_defaults(handler=cmd_anonymize)
+
+    bench = commands.add_parser("bench", help="benchmarks", description="Benchmarks that print numbers.")
+    bench_commands = bench.add_subparsers(dest="bench_command", metavar="COMMAND", required=True)
+    bench_privacy = bench_commands.add_parser(
+        "privacy",
+        help="time the privacy stage per ~2 KB message, next to presidio-analyzer",
+        description="Time PII detection and anonymization per message of about --size characters, built "
+        "from the labelled multilingual corpora, and presidio-analyzer (offline: no-op NLP engine, "
+        "pattern recognizers) on the same messages in the same run; print median, p90, p99 and the ratio.",
+    )
+    bench_privacy.add_argument("--region", help="region whose privacy policy applies (default: eu-central-1)")
+    bench_privacy.add_argument(
+        "--size", type=int, default=2048, help="message size in characters (default 2048)"
+    )
+    bench_privacy.add_argument("--rounds", type=int, default=20, help="passes over the messages (default 20)")
+    bench_privacy.add_argument("--no-presidio", action="store_true", help="time regional-llm only")
+    bench_privacy.add_argument("--json", type=Path, help="also write the result as JSON to this file")
+    _add_location_flags(bench_privacy)
+    bench_privacy.set_defaults(handler=cmd_bench_privacy)
 
     policy = commands.add_parser("policy", help="check region policies", description="Region policy tools.")
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="COMMAND", required=True)

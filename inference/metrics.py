@@ -6,13 +6,16 @@ Labels carry ids and codes only: never request content.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from inference.engines.base import EngineStats
+
+# `*_created` series double the exposition and no dashboard reads them (vLLM turns them off too).
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 _LATENCY_BUCKETS = (
     0.005,
@@ -88,6 +91,12 @@ class ServiceMetrics:
             [*names, "code"],
             registry=self.registry,
         )
+        self.pii_entities = Counter(
+            "regional_llm:pii_entities",
+            "PII entities found in requests, by type and the action the region's policy took.",
+            [*names, "entity_type", "action"],
+            registry=self.registry,
+        )
         self.prompt_tokens = Counter(
             "regional_llm:prompt_tokens", "Prompt tokens processed.", names, registry=self.registry
         )
@@ -115,6 +124,11 @@ class ServiceMetrics:
             buckets=_E2E_BUCKETS,
             registry=self.registry,
         )
+
+    def pii_seen(self, counts: Mapping[tuple[str, str], int]) -> None:
+        """Count detected entities by type and the action taken (never their values)."""
+        for (entity_type, action), count in counts.items():
+            self.pii_entities.labels(**self._labels, entity_type=entity_type, action=action).inc(count)
 
     def refused(self, code: str) -> None:
         """Count a refusal by its error code."""

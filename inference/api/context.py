@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from dataclasses import dataclass, field
@@ -11,8 +12,11 @@ from inference.engines.base import Engine
 from inference.errors import ModelNotFound
 from inference.metrics import ServiceMetrics
 from inference.policy.region import RegionPolicy
+from inference.privacy.screen import PrivacyScreen, Screening
 
 _MODEL_ID = re.compile(r"[A-Za-z0-9._:/-]{1,64}")
+# About a millisecond of screening; beyond that the event loop should not wait on it.
+_INLINE_SCREEN_CHARS = 8192
 
 
 @dataclass
@@ -23,7 +27,18 @@ class ServingContext:
     build: ModelBuild
     engine: Engine
     metrics: ServiceMetrics
+    privacy: PrivacyScreen
     started: int = field(default_factory=lambda: int(time.time()))
+
+    async def screen(self, texts: list[str], known: dict[str, list[str]] | None) -> Screening:
+        """Run the privacy stage on a request's texts; large requests off the event loop."""
+        screening = (
+            self.privacy.screen(texts, known, region_id=self.region.id)
+            if sum(len(t) for t in texts) <= _INLINE_SCREEN_CHARS
+            else await asyncio.to_thread(self.privacy.screen, texts, known, region_id=self.region.id)
+        )
+        self.metrics.pii_seen(screening.counts)
+        return screening
 
     def resolve_model(self, name: str) -> ModelBuild:
         """The build a request's `model` names, or 404 `model_not_found`: never a silent fallback."""

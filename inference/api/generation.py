@@ -22,6 +22,7 @@ from inference.api.schemas import SamplingFields, Usage
 from inference.builds.manifest import ModelBuild
 from inference.engines.base import FinishReason, GenerationDelta, GenerationRequest, SamplingParams
 from inference.errors import InvalidRequest, ServiceError
+from inference.privacy.restore import StreamRestorer
 
 T = TypeVar("T")
 
@@ -55,8 +56,11 @@ def plan_sampling(
 class TrackedGeneration:
     """One engine stream with its token counts, finish reason and metrics."""
 
-    def __init__(self, context: ServingContext, request: GenerationRequest, arrived: float) -> None:
+    def __init__(
+        self, context: ServingContext, request: GenerationRequest, arrived: float, restorer: StreamRestorer
+    ) -> None:
         self._context = context
+        self._restorer = restorer
         self.request = request
         self._arrived = arrived
         self._stream = context.engine.generate(request)
@@ -105,20 +109,27 @@ class TrackedGeneration:
         )
 
     async def deltas(self) -> AsyncGenerator[GenerationDelta, None]:
-        """Every delta, the first one included. Leaving early aborts the request in the engine."""
+        """Every delta, the first one included, with the caller's values restored in its text.
+        Leaving early aborts the request in the engine."""
         try:
             if self._first is not None:
                 first, self._first = self._first, None
-                yield first
+                yield self._restored(first)
             if self.finish_reason is not None:
                 return
             async for delta in self._stream:
                 self._observe(delta)
-                yield delta
+                yield self._restored(delta)
                 if delta.finish_reason is not None:
                     return
         finally:
             await self.close()
+
+    def _restored(self, delta: GenerationDelta) -> GenerationDelta:
+        text = self._restorer.feed(delta.text)
+        if delta.finish_reason is not None:
+            text += self._restorer.flush()
+        return GenerationDelta(text, delta.new_tokens, delta.finish_reason)
 
     async def text(self) -> str:
         """All output text, for a non-streamed response."""

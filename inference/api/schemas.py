@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from inference.engines.base import ChatTurn, FinishReason
+from inference.privacy.policy import EntityTypeName
 
 MAX_STOP_STRINGS = 8
 
@@ -36,8 +37,12 @@ class ChatMessage(_Request):
     )
     name: str | None = Field(default=None, description="Accepted for compatibility; not shown to the model.")
 
-    def to_turn(self) -> ChatTurn:
-        text = self.content if isinstance(self.content, str) else "".join(p.text for p in self.content)
+    @property
+    def text(self) -> str:
+        return self.content if isinstance(self.content, str) else "".join(p.text for p in self.content)
+
+    def to_turn(self, text: str) -> ChatTurn:
+        """This message as the model sees it, with `text` (the screened content) as its content."""
         # OpenAI's `developer` role is the newer name for `system`.
         role = "system" if self.role == "developer" else self.role
         return ChatTurn(role=role, content=text)
@@ -63,6 +68,22 @@ class SamplingFields(_Request):
     stream: bool = False
     stream_options: StreamOptions | None = None
     user: str | None = Field(default=None, max_length=256, description="Accepted for compatibility; unused.")
+    pii_context: dict[EntityTypeName, list[Annotated[str, Field(min_length=1, max_length=512)]]] | None = (
+        Field(
+            default=None,
+            max_length=32,
+            description="Values the caller knows to be PII, by entity type (e.g. the CRM contact's name and "
+            "e-mail): always treated as PII wherever they appear. Up to 64 values per type.",
+            examples=[{"PERSON": ["Anna Schmidt"], "EMAIL_ADDRESS": ["anna.schmidt@example.de"]}],
+        )
+    )
+
+    @field_validator("pii_context")
+    @classmethod
+    def _bounded_context(cls, value: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+        if value and any(len(values) > 64 for values in value.values()):
+            raise ValueError("at most 64 values per entity type")
+        return value
 
     @field_validator("stop")
     @classmethod

@@ -18,6 +18,8 @@ from inference.catalog import load_catalog
 from inference.engines.base import ChatTurn, EngineStats, GenerationDelta, GenerationRequest
 from inference.errors import EngineFailure, EngineUnavailable
 from inference.metrics import ServiceMetrics
+from inference.privacy.detector import PiiDetector
+from inference.privacy.screen import PrivacyScreen
 from tests.conftest import ConfigRoot
 
 
@@ -60,6 +62,7 @@ def _client(config: ConfigRoot, engine: FailingEngine) -> openai.AsyncOpenAI:
         build=build,
         engine=engine,
         metrics=ServiceMetrics(region.id, build.id, build.digest, engine.stats),
+        privacy=PrivacyScreen(PiiDetector(), region.privacy, None),
     )
     transport = httpx.ASGITransport(app=create_app(context))
     return openai.AsyncOpenAI(

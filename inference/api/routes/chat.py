@@ -22,6 +22,7 @@ from inference.api.generation import (
 from inference.api.routes.openapi import GENERATION_ERRORS, generation_openapi
 from inference.api.schemas import ChatChoice, ChatCompletionRequest, ChatCompletionResponse, ResponseMessage
 from inference.engines.base import GenerationRequest
+from inference.privacy.restore import StreamRestorer
 
 router = APIRouter()
 
@@ -39,10 +40,15 @@ async def create_chat_completion(
     # The origin dependency has already cleared X-Data-Origin: only now is the body read.
     body = await read_json(request, ChatCompletionRequest, context.region.limits.max_request_bytes)
     build = context.resolve_model(body.model)
-    prompt = await context.engine.encode_chat([m.to_turn() for m in body.messages])
+    screening = await context.screen([m.text for m in body.messages], body.pii_context)
+    turns = [m.to_turn(s.text) for m, s in zip(body.messages, screening.texts, strict=True)]
+    prompt = await context.engine.encode_chat(turns)
     sampling = plan_sampling(build, len(prompt), body.requested_max_tokens, body)
     generation = TrackedGeneration(
-        context, GenerationRequest(request_id, tuple(prompt), sampling), request.state.arrived
+        context,
+        GenerationRequest(request_id, tuple(prompt), sampling),
+        request.state.arrived,
+        StreamRestorer(screening.vault),
     )
     await generation.start()
     base: dict[str, Any] = {

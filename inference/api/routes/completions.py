@@ -25,6 +25,7 @@ from inference.api.generation import (
 from inference.api.routes.openapi import GENERATION_ERRORS, generation_openapi
 from inference.api.schemas import CompletionChoice, CompletionRequest, CompletionResponse
 from inference.engines.base import GenerationRequest
+from inference.privacy.restore import StreamRestorer
 
 router = APIRouter()
 
@@ -43,13 +44,16 @@ async def create_completion(
     body = await read_json(request, CompletionRequest, context.region.limits.max_request_bytes)
     build = context.resolve_model(body.model)
     prompts = body.prompts
-    encoded = await asyncio.gather(*(context.engine.encode_text(p) for p in prompts))
+    # One vault for all prompts of the request: the same value gets the same placeholder in each.
+    screening = await context.screen(prompts, body.pii_context)
+    encoded = await asyncio.gather(*(context.engine.encode_text(s.text) for s in screening.texts))
     generations = []
     for index, prompt in enumerate(encoded):
         sampling = plan_sampling(build, len(prompt), body.max_tokens, body)
         sequence_id = request_id if len(prompts) == 1 else f"{request_id}-{index}"
         generation_request = GenerationRequest(sequence_id, tuple(prompt), sampling)
-        generations.append(TrackedGeneration(context, generation_request, request.state.arrived))
+        restorer = StreamRestorer(screening.vault)
+        generations.append(TrackedGeneration(context, generation_request, request.state.arrived, restorer))
     await start_all(generations)
     base: dict[str, Any] = {
         "id": f"cmpl-{uuid.uuid4().hex}",
