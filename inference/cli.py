@@ -344,7 +344,7 @@ def cmd_bench_privacy(args: argparse.Namespace) -> int:
             import presidio_analyzer  # noqa: F401
         except ImportError:
             raise CliError(
-                "presidio-analyzer is not installed (pip install 'regional-llm[bench]'), or pass --no-presidio",
+                "presidio-analyzer is not installed: pip install 'regional-llm[bench]', or --no-presidio",
                 EXIT_CONFIG,
             ) from None
     result = run_privacy_bench(
@@ -478,6 +478,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), exc.status)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # No traceback: its message could quote the input being processed.
+        return _fail(f"unexpected failure: {exception_summary(exc)}", EXIT_FAILURE)
     return status
 
 

@@ -122,3 +122,20 @@ def test_a_changed_demo_source_file_is_refused(tmp_path: Path) -> None:
     assert "source file 'SmolLM2-135M-Instruct.Q4_1.gguf' has SHA-256" in result.stdout
     assert "refusing to convert a changed file" in result.stdout
     assert not (tmp_path / "cache" / "builds").exists()
+
+
+def test_the_demo_model_answers_with_the_callers_values_restored(
+    demo_server: Server, make_client: OpenAIFactory
+) -> None:
+    # The model sees "<PERSON_1>" where the caller wrote the name, repeats it, and the caller gets the name.
+    client = make_client(demo_server.url, "DE")
+    question = [{"role": "user", "content": "Repeat exactly: Dear Anna Schmidt, your order has shipped."}]
+    answer = client.chat.completions.create(
+        model="assistant",
+        messages=question,
+        max_tokens=40,
+        temperature=0,
+        extra_body={"pii_context": {"PERSON": ["Anna Schmidt"]}},
+    )
+    assert "Anna Schmidt" in (answer.choices[0].message.content or "")
+    assert "Anna Schmidt" not in demo_server.output()

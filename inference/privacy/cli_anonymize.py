@@ -101,6 +101,17 @@ _COLUMN_TYPES: dict[str, str] = {
 }
 
 
+def _has_header(sample: str, style: dict[str, Any]) -> bool:
+    """Whether the first row names the columns: a known column name in it, or the sniffer's guess."""
+    first = next(csv.reader(io.StringIO(sample), **style), [])
+    if any(column_types(first)):
+        return True
+    try:
+        return csv.Sniffer().has_header(sample)
+    except csv.Error:
+        return False
+
+
 def column_types(header: list[str]) -> list[str | None]:
     """The entity type of each column whose header names one, else None."""
     return [_COLUMN_TYPES.get("".join(ch for ch in h.lower() if ch not in " ._-")) for h in header]
@@ -113,26 +124,34 @@ def anonymize_csv(screen: PrivacyScreen, region_id: str, source: IO[str], sink: 
     sample = source.read(_CSV_SAMPLE)
     rest = io.StringIO(sample + source.read()) if len(sample) == _CSV_SAMPLE else io.StringIO(sample)
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        sniffed: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        delimiter, quotechar = sniffed.delimiter, sniffed.quotechar or '"'
     except csv.Error:
-        dialect = csv.excel
-    bom = sample.startswith("\ufeff")
-    if bom:
+        delimiter, quotechar = ",", '"'
+    if sample.startswith("\ufeff"):
         rest.seek(1)
         sink.write("\ufeff")
-    reader = csv.reader(rest, dialect)
-    writer = csv.writer(sink, dialect, lineterminator=getattr(dialect, "lineterminator", "\r\n"))
+    # Only the delimiter and quote character are taken from the sample: quotes inside cells are
+    # doubled, as every spreadsheet writes them, even where the sample had none to show it.
+    style: dict[str, Any] = {"delimiter": delimiter, "quotechar": quotechar, "doublequote": True}
+    reader = csv.reader(rest, **style)
+    line_end = "\r\n" if "\r\n" in sample else "\n"
+    writer = csv.writer(sink, quoting=csv.QUOTE_MINIMAL, lineterminator=line_end, **style)
     vault = PseudonymVault()
     types: list[str | None] = []
+    has_header = _has_header(sample.removeprefix("\ufeff"), style)
     for number, row in enumerate(reader):
+        if number == 0 and has_header:
+            # Column names are kept as they are, and name the columns whose cells are one entity.
+            writer.writerow(row)
+            types = column_types(row)
+            continue
         known: dict[str, list[str]] = {}
         for entity_type, cell in zip(types, row, strict=False):
             if entity_type is not None and cell.strip():
                 known.setdefault(entity_type, []).append(cell.strip())
         result = screen.screen(row, known, region_id=region_id, redact_blocked=True, vault=vault)
         writer.writerow([cell.text for cell in result.texts])
-        if number == 0:
-            types = column_types(row)
     return 0
 
 

@@ -119,7 +119,7 @@ class PiiDetector:
         accepted: list[tuple[int, EntitySpan]] = []
         lowered: str | None = None
         for index, start, end in candidates:
-            if covered.find(1, start, end) >= 0:
+            if covered.find(1, start, end) >= 0 or _continues_a_number(text, start):
                 continue
             pattern = self._patterns[index]
             if pattern.context:
@@ -134,6 +134,15 @@ class PiiDetector:
                     (pattern.priority, EntitySpan(start, start + length, pattern.type, "pattern"))
                 )
         return accepted
+
+
+def _continues_a_number(text: str, start: int) -> bool:
+    """Whether a candidate starting with a digit follows a digit group ("400 012 3456" holds no phone
+    number "012 3456"): it is a fragment of a longer number."""
+    if start == 0 or not text[start].isdigit():
+        return False
+    before = text[start - 1]
+    return before.isdigit() or (before in " .-/" and start >= 2 and text[start - 2].isdigit())
 
 
 def resolve_overlaps(ranked: list[tuple[int, EntitySpan]], length: int) -> list[EntitySpan]:

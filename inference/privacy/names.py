@@ -77,7 +77,7 @@ _SIGN_OFFS = (
 
 # Each cue kind: the cue expression (found by the scanner, cue words in any letter case except titles)
 # and what may stand between the cue and the name (matched from the cue's end, names capitalized).
-_OPTIONAL_TITLE = rf"(?:(?:{_TITLES})[ \t]+)?"
+_OPTIONAL_TITLE = rf"(?:(?:{_TITLES})[ \t]+)*"
 _CUES: dict[str, tuple[str, bool, str]] = {
     "title": (rf"\b(?:{_TITLES})[ \t]+", False, ""),
     "salutation": (rf"\b(?:{_SALUTATIONS})[ \t,]+", True, _OPTIONAL_TITLE),
@@ -104,7 +104,9 @@ _NOT_NAMES = frozenset(
     "Ticket Team Support Service Kundenservice Kundendienst Hotline Sie Ihr Ihre Ich Wir Er Es Der Die Das "
     "Den Dem The This That We You Your Our He She They It Il Elle Nous Vous Le La Les Un Une Je El Ella "
     "Los Las Lo Una Uno Gli Io Lei De Het Een Wij Zij Hij Ze Ik Amazon PayPal Visa Mastercard Klarna DHL "
-    "UPS FedEx PostNL GLS Hermes Chronopost Correos Bartolini Finance Billing Sales Refund Refunds".split()
+    "UPS FedEx PostNL GLS Hermes Chronopost Correos Bartolini Finance Billing Sales Refund Refunds "
+    # Titles, when a dotted one ("Dr.") was cut off at its dot.
+    "Dr Prof Mr Mrs Ms Mx Herr Herrn Frau Hr Fr Mme Mlle Sr Sra Srta Sig Dott Avv Ing Dhr Mevr Mw".split()
 )
 
 

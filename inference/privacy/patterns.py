@@ -32,7 +32,7 @@ _FISCAL_DIGIT = "[0-9LMNPQRSTUV]"
 PATTERNS: tuple[CandidatePattern, ...] = (
     CandidatePattern(
         e.EMAIL_ADDRESS,
-        r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b",
+        r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b",
         lambda candidate: len(candidate),
         priority=80,
     ),

@@ -251,7 +251,9 @@ def valid_national_number(region: str, national: str) -> bool:
 def _valid_national_format(region: str, digits: str) -> bool:
     trunk = _TRUNK[region]
     national = digits[len(trunk) :] if trunk and digits.startswith(trunk) else digits
-    return valid_national_number(region, national)
+    # A number dialled in the UK may belong to Jersey or Guernsey: every region of the calling code counts.
+    siblings = phonenumbers.COUNTRY_CODE_TO_REGION_CODE[phonenumbers.country_code_for_region(region)]
+    return any(valid_national_number(sibling, national) for sibling in siblings)
 
 
 def _valid_international(digits: str) -> bool:
