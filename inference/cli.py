@@ -300,6 +300,17 @@ def cmd_models_hash(args: argparse.Namespace) -> int:
     return 0
 
 
+def _region_screen(args: argparse.Namespace) -> tuple[RegionPolicy, PrivacyScreen]:
+    """The region named by the flags (or the environment) and its privacy stage."""
+    settings = _settings(args)
+    catalog = _catalog(settings)
+    try:
+        region = catalog.region(settings.region).policy
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    return region, build_privacy_screen(settings, region)
+
+
 # --- anonymize ---------------------------------------------------------------------------------------
 
 
@@ -307,13 +318,7 @@ def cmd_anonymize(args: argparse.Namespace) -> int:
     """Anonymize standard input to standard output by a region's privacy policy."""
     from inference.privacy.cli_anonymize import FORMATS
 
-    settings = _settings(args)
-    catalog = _catalog(settings)
-    try:
-        region = catalog.region(settings.region).policy
-    except ConfigError as exc:
-        raise CliError(str(exc), EXIT_CONFIG) from None
-    screen = build_privacy_screen(settings, region)
+    region, screen = _region_screen(args)
     # Read and write UTF-8 whatever the locale says, and keep CSV line endings as they are.
     source = open(sys.stdin.fileno(), encoding="utf-8", newline="", closefd=False)  # noqa: SIM115
     sink = open(sys.stdout.fileno(), "w", encoding="utf-8", newline="", closefd=False)  # noqa: SIM115
@@ -332,13 +337,7 @@ def cmd_bench_privacy(args: argparse.Namespace) -> int:
     """Time the privacy stage against presidio-analyzer on the same messages."""
     from inference.bench.privacy import render, run_privacy_bench, write_json
 
-    settings = _settings(args)
-    catalog = _catalog(settings)
-    try:
-        region = catalog.region(settings.region).policy
-    except ConfigError as exc:
-        raise CliError(str(exc), EXIT_CONFIG) from None
-    screen = build_privacy_screen(settings, region)
+    region, screen = _region_screen(args)
     if not args.no_presidio:
         try:
             import presidio_analyzer  # noqa: F401

@@ -43,7 +43,12 @@ def _key(params: dict[str, Any]) -> bytes:
     return key
 
 
-class Pseudonymize(Operator):
+class _Anonymizer(Operator):
+    def operator_type(self) -> OperatorType:
+        return OperatorType.Anonymize
+
+
+class Pseudonymize(_Anonymizer):
     """`<TYPE_n>`, consistent within the vault's request."""
 
     def operate(self, text: str, params: dict[str, Any] | None = None) -> str:
@@ -56,61 +61,51 @@ class Pseudonymize(Operator):
     def operator_name(self) -> str:
         return "pseudonymize"
 
-    def operator_type(self) -> OperatorType:
-        return OperatorType.Anonymize
 
-
-class KeyedHash(Operator):
-    """`<TYPE_h` + 12 hex digits of HMAC-SHA256 + `>`: the same value gives the same token in every
-    request, so that analytics can count without seeing; without the key it cannot be reversed."""
+class _KeyedToken(_Anonymizer):
+    """A token made with the PII key, remembered in the request's vault so that answers can be restored."""
 
     def operate(self, text: str, params: dict[str, Any] | None = None) -> str:
         params = params or {}
-        entity_type = str(params["entity_type"])
-        normalized = " ".join(text.split()).casefold().encode()
-        digest = hmac.new(
-            _key(params), entity_type.encode() + b"\x00" + normalized, hashlib.sha256
-        ).hexdigest()
-        token = f"<{entity_type}_h{digest[:12]}>"
+        token = self.token(str(params["entity_type"]), text, _key(params))
         _vault(params).remember(token, text)
         return token
 
     def validate(self, params: dict[str, Any] | None = None) -> None:
         _key(params or {})
         _vault(params or {})
+
+    def token(self, entity_type: str, text: str, key: bytes) -> str:
+        raise NotImplementedError
+
+
+class KeyedHash(_KeyedToken):
+    """`<TYPE_h` + 12 hex digits of HMAC-SHA256 + `>`: the same value gives the same token in every
+    request, so that analytics can count without seeing; without the key it cannot be reversed."""
+
+    def token(self, entity_type: str, text: str, key: bytes) -> str:
+        normalized = " ".join(text.split()).casefold().encode()
+        digest = hmac.new(key, entity_type.encode() + b"\x00" + normalized, hashlib.sha256).hexdigest()
+        return f"<{entity_type}_h{digest[:12]}>"
 
     def operator_name(self) -> str:
         return "keyed_hash"
 
-    def operator_type(self) -> OperatorType:
-        return OperatorType.Anonymize
 
-
-class AesGcmEncrypt(Operator):
+class AesGcmEncrypt(_KeyedToken):
     """`<TYPE_e` + base64url(nonce, ciphertext, tag) + `>`: AES-256-GCM with the entity type as
     associated data, so a token cannot be passed off as another type."""
 
-    def operate(self, text: str, params: dict[str, Any] | None = None) -> str:
-        params = params or {}
-        entity_type = str(params["entity_type"])
+    def token(self, entity_type: str, text: str, key: bytes) -> str:
         nonce = os.urandom(_NONCE)
-        sealed = AESGCM(_key(params)).encrypt(nonce, text.encode(), entity_type.encode())
-        token = f"<{entity_type}_e{base64.urlsafe_b64encode(nonce + sealed).decode().rstrip('=')}>"
-        _vault(params).remember(token, text)
-        return token
-
-    def validate(self, params: dict[str, Any] | None = None) -> None:
-        _key(params or {})
-        _vault(params or {})
+        sealed = AESGCM(key).encrypt(nonce, text.encode(), entity_type.encode())
+        return f"<{entity_type}_e{base64.urlsafe_b64encode(nonce + sealed).decode().rstrip('=')}>"
 
     def operator_name(self) -> str:
         return "aes_gcm_encrypt"
 
-    def operator_type(self) -> OperatorType:
-        return OperatorType.Anonymize
 
-
-class MaskKeepingShape(Operator):
+class MaskKeepingShape(_Anonymizer):
     """Every letter and digit but the last `keep_last` replaced by `masking_char`; separators kept, so
     the shape stays (`**** **** **** **** **30 00`)."""
 
@@ -128,9 +123,6 @@ class MaskKeepingShape(Operator):
 
     def operator_name(self) -> str:
         return "mask_keeping_shape"
-
-    def operator_type(self) -> OperatorType:
-        return OperatorType.Anonymize
 
 
 def decrypt_token(token: str, key: bytes) -> tuple[str, str]:

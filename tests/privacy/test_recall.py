@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from inference.bench.privacy_corpus import LabelledText, load_corpus
+from inference.bench.privacy_corpus import ENTITY_TYPES, LabelledText, load_corpus
 from inference.bench.privacy_eval import Evaluation, evaluate
 from inference.bench.privacy_holdout import load_holdout
 from inference.privacy.detector import PiiDetector
@@ -20,23 +20,7 @@ from inference.privacy.policy import PrivacyPolicy
 from inference.privacy.screen import PrivacyScreen
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-STRUCTURED = (
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "CREDIT_CARD",
-    "IBAN_CODE",
-    "IP_ADDRESS",
-    "US_SSN",
-    "EU_VAT_ID",
-    "SALESFORCE_ID",
-    "DE_TAX_ID",
-    "FR_NIR",
-    "ES_NIF",
-    "ES_NIE",
-    "IT_FISCAL_CODE",
-    "NL_BSN",
-    "PL_PESEL",
-)
+STRUCTURED = tuple(t for t in ENTITY_TYPES if t != "PERSON")
 
 
 @pytest.fixture(scope="module")
