@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import re
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from inference import __version__
+from inference.audit.store import AuditStore, StoreUnavailable, open_store
+from inference.audit.trail import Auditor
+from inference.audit.writer import AuditWriter
 from inference.builds.verify import folder_files, sha256_file, verify_build
 from inference.catalog import Catalog, LoadedBuild, display_path, load_catalog
 from inference.config import Settings
@@ -148,6 +154,7 @@ async def _serve(settings: Settings, region: RegionPolicy, loaded: LoadedBuild, 
 
     privacy = build_privacy_screen(settings, region)
     install_log_filter(privacy.detector)
+    auditor = build_auditor(settings, region, loaded, privacy)
     config = EngineConfig(
         build=loaded.build, folder=folder, threads=settings.threads, max_num_seqs=settings.max_num_seqs
     )
@@ -164,7 +171,7 @@ async def _serve(settings: Settings, region: RegionPolicy, loaded: LoadedBuild, 
         ) from None
     metrics = ServiceMetrics(region.id, loaded.build.id, loaded.build.digest, engine.stats)
     context = ServingContext(
-        region=region, build=loaded.build, engine=engine, metrics=metrics, privacy=privacy
+        region=region, build=loaded.build, engine=engine, metrics=metrics, privacy=privacy, auditor=auditor
     )
     server = uvicorn.Server(
         uvicorn.Config(
@@ -191,6 +198,8 @@ async def _serve(settings: Settings, region: RegionPolicy, loaded: LoadedBuild, 
         await server.serve()
     finally:
         await engine.shutdown()
+        # Every request has finished and awaited its record; this flushes nothing left behind.
+        await asyncio.to_thread(auditor.writer.close)
         signal.signal(signal.SIGTERM, previous)
     return 0 if server.started else EXIT_FAILURE
 
@@ -218,6 +227,34 @@ def build_privacy_screen(settings: Settings, region: RegionPolicy) -> PrivacyScr
         raise CliError(
             f"region {region.id}: {exc} (set REGIONAL_LLM_PII_KEY_FILE or REGIONAL_LLM_PII_KEY)", EXIT_CONFIG
         ) from None
+
+
+def _audit_key(settings: Settings) -> bytes:
+    try:
+        return settings.read_audit_key()
+    except ValueError as exc:
+        raise CliError(f"setting {exc}", EXIT_CONFIG) from None
+
+
+def _audit_store(settings: Settings) -> AuditStore:
+    try:
+        return open_store(settings.audit_store_url)
+    except ValueError as exc:
+        raise CliError(f"setting audit_url: {exc}", EXIT_CONFIG) from None
+
+
+def build_auditor(
+    settings: Settings, region: RegionPolicy, loaded: LoadedBuild, privacy: PrivacyScreen
+) -> Auditor:
+    """The audit writer, connected: a store that cannot be reached stops the start."""
+    key = _audit_key(settings)
+    writer = AuditWriter(_audit_store(settings), key)
+    try:
+        writer.start()
+    except StoreUnavailable as exc:
+        raise CliError(str(exc), EXIT_FAILURE) from None
+    log.info("audit trail in %s", writer.store.shown)
+    return Auditor(writer, key, region.id, loaded.build.id, loaded.build.digest, region.audit.text, privacy)
 
 
 # --- policy ------------------------------------------------------------------------------------------
@@ -309,6 +346,139 @@ def _region_screen(args: argparse.Namespace) -> tuple[RegionPolicy, PrivacyScree
     except ConfigError as exc:
         raise CliError(str(exc), EXIT_CONFIG) from None
     return region, build_privacy_screen(settings, region)
+
+
+# --- audit -------------------------------------------------------------------------------------------
+
+
+def parse_time(value: str) -> str:
+    """A point in time as records store it (ISO 8601 UTC, milliseconds): `2026-11-27`,
+    `2026-11-27T14:00`, `2026-11-27T14:00:00+01:00`, or a span back from now, `72h` or `30d`."""
+    relative = re.fullmatch(r"(\d+)([hd])", value.strip())
+    if relative:
+        amount = int(relative.group(1))
+        delta = timedelta(hours=amount) if relative.group(2) == "h" else timedelta(days=amount)
+        moment = datetime.now(UTC) - delta
+    else:
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{value!r} is not a time: use 2026-11-27, 2026-11-27T14:00, 2026-11-27T14:00:00Z, 72h or 30d"
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Verify the hash chain and print its head."""
+    from tqdm import tqdm
+
+    from inference.audit.verify import verify_chain
+
+    settings = _settings(args)
+    key = _audit_key(settings)
+    store = _audit_store(settings)
+    try:
+        with tqdm(desc="verifying", unit=" records", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+            result = verify_chain(store, key, bar.update)
+    except StoreUnavailable as exc:
+        raise CliError(str(exc), EXIT_FAILURE) from None
+    finally:
+        store.close()
+    if not result.ok:
+        print(f"FAILED  {store.shown}: {result.problem} ({result.records} records verified before it)")
+        return EXIT_FAILURE
+    span = f"seq {result.first_seq}..{result.head_seq}" if result.records else "empty"
+    print(
+        f"ok  {store.shown}: {result.records} records ({span}); "
+        f"head seq={result.head_seq} hash={result.head_hash}"
+    )
+    return 0
+
+
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    """Write records as JSON lines or CSV to standard output."""
+    from inference.audit.report import export
+    from inference.audit.store import Filters
+
+    settings = _settings(args)
+    store = _audit_store(settings)
+    filters = Filters(
+        since=args.since, until=args.until, origin=args.origin, decision=args.decision, build=args.build_id
+    )
+    try:
+        count = export(store.records(filters), sys.stdout, args.format)
+    except StoreUnavailable as exc:
+        raise CliError(str(exc), EXIT_FAILURE) from None
+    finally:
+        store.close()
+    print(f"{count} records exported", file=sys.stderr)
+    return 0
+
+
+def cmd_audit_purge(args: argparse.Namespace) -> int:
+    """Delete records older than the region's retention; the chain goes on from an anchor."""
+    import os
+    import socket
+    import uuid
+
+    from inference.audit.record import AuditRecord
+    from inference.audit.writer import utc_now
+
+    settings = _settings(args)
+    try:
+        region = _catalog(settings).region(settings.region).policy
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    key = _audit_key(settings)
+    days = region.audit.retention_days
+    cutoff = parse_time(f"{days}d")
+    notice = AuditRecord(
+        record_id=uuid.uuid4().hex,
+        time=utc_now(),
+        request_id="-",
+        region=region.id,
+        endpoint="audit.purge",
+        identity="regional-llm audit purge",
+        origins="",
+        build="-",
+        build_digest="-",
+        decision="purge",
+        reason=f"retention {days} days: records before {cutoff}",
+        status=0,
+        writer=f"{socket.gethostname()}:{os.getpid()}",
+    )
+    store = _audit_store(settings)
+    try:
+        deleted = store.purge(cutoff, key, notice)
+    except StoreUnavailable as exc:
+        raise CliError(str(exc), EXIT_FAILURE) from None
+    finally:
+        store.close()
+    print(
+        f"{deleted} records older than {days} days deleted from {store.shown}; "
+        f"the purge is recorded as seq {notice.seq}"
+    )
+    return 0
+
+
+def cmd_audit_incident(args: argparse.Namespace) -> int:
+    """Print the facts of a time window for a breach notification, as Markdown or JSON."""
+    from inference.audit.report import incident, incident_markdown
+    from inference.audit.store import Filters
+
+    settings = _settings(args)
+    store = _audit_store(settings)
+    try:
+        facts = incident(store.records(Filters(since=args.since, until=args.until)), args.since, args.until)
+    except StoreUnavailable as exc:
+        raise CliError(str(exc), EXIT_FAILURE) from None
+    finally:
+        store.close()
+    print(json.dumps(facts, indent=2) if args.format == "json" else incident_markdown(facts), end="\n")
+    return 0
 
 
 # --- anonymize ---------------------------------------------------------------------------------------
@@ -408,6 +578,58 @@ def build_parser() -> argparse.ArgumentParser:
     anonymize.add_argument("--format", choices=["text", "jsonl", "csv"], default="text", help="input format")
     _add_location_flags(anonymize)
     anonymize.set_defaults(handler=cmd_anonymize)
+
+    audit = commands.add_parser(
+        "audit",
+        help="verify, export, purge the audit trail; incident reports",
+        description="The audit trail. With no options, every command acts on the store `serve` uses "
+        "(REGIONAL_LLM_AUDIT_URL, else the SQLite file in the data folder).",
+    )
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+
+    def audit_command(name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+        parser = audit_commands.add_parser(name, help=help_text, description=description)
+        parser.add_argument("--audit-url", help="sqlite:///PATH or postgresql://... (default: as serve)")
+        parser.add_argument("--data-dir", type=Path, help="folder of the embedded store and its key")
+        return parser
+
+    verify_audit = audit_command(
+        "verify",
+        "verify the hash chain",
+        "Check every record: sequence, link to the one before, keyed hash. Names the first bad record and "
+        "exits 1; prints the head (seq and hash) otherwise. Keep the head somewhere else to detect a "
+        "truncated tail later (the server also logs it every 1,000 records).",
+    )
+    verify_audit.set_defaults(handler=cmd_audit_verify)
+    export_audit = audit_command("export", "export records as JSON lines or CSV", "Write records to stdout.")
+    export_audit.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    export_audit.add_argument("--since", type=parse_time, help="from this time (2026-11-27, ...T14:00, 72h)")
+    export_audit.add_argument("--until", type=parse_time, help="before this time")
+    export_audit.add_argument("--origin", help="only records whose origins include this code")
+    export_audit.add_argument("--decision", choices=["served", "refused", "failed", "aborted", "purge"])
+    export_audit.add_argument("--build", dest="build_id", help="only records of this build id")
+    export_audit.set_defaults(handler=cmd_audit_export)
+    purge_audit = audit_command(
+        "purge",
+        "delete records older than the region's retention",
+        "Delete records older than the region policy's audit.retention_days. The last deleted record "
+        "becomes the anchor from which the chain still verifies, and the purge is itself recorded.",
+    )
+    purge_audit.add_argument("--region", help="region whose retention applies (default: eu-central-1)")
+    _add_location_flags(purge_audit)
+    purge_audit.set_defaults(handler=cmd_audit_purge)
+    incident_audit = audit_command(
+        "incident",
+        "facts for a breach notification",
+        "Requests, decisions, data origins, caller identities, model builds and categories of personal "
+        "data of a time window: what a 72-hour notification (GDPR Art. 33) needs, from the audit trail.",
+    )
+    incident_audit.add_argument(
+        "--since", type=parse_time, required=True, help="start (2026-11-27, 72h, ...)"
+    )
+    incident_audit.add_argument("--until", type=parse_time, help="end (default: now)")
+    incident_audit.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    incident_audit.set_defaults(handler=cmd_audit_incident)
 
     bench = commands.add_parser("bench", help="benchmarks", description="Benchmarks that print numbers.")
     bench_commands = bench.add_subparsers(dest="bench_command", metavar="COMMAND", required=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +25,30 @@ def default_cache_dir() -> Path:
     """`$XDG_CACHE_HOME/regional-llm`, or `~/.cache/regional-llm`."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "regional-llm"
+
+
+def default_data_dir() -> Path:
+    """`$XDG_DATA_HOME/regional-llm`, or `~/.local/share/regional-llm`: the embedded audit store."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "regional-llm"
+
+
+def _read_key(value: SecretStr | None, file: Path | None, name: str) -> bytes | None:
+    """A key from its file or its value, decoded; None if neither is set; ValueError naming the setting."""
+    if file is not None:
+        try:
+            raw = file.read_text().strip()
+        except OSError as exc:
+            raise ValueError(f"{name}_file: cannot read {file}: {exc.strerror}") from None
+        source = f"{name}_file"
+    elif value is not None:
+        raw, source = value.get_secret_value().strip(), name
+    else:
+        return None
+    key = _decode_key(raw)
+    if key is None or len(key) < 32:
+        raise ValueError(f"{source}: the key must be at least 32 bytes, written in hex or base64")
+    return key
 
 
 def _decode_key(raw: str) -> bytes | None:
@@ -73,6 +98,19 @@ class Settings(BaseSettings):
     pii_scanner: Literal["hyperscan", "re"] = Field(
         default="hyperscan", description="Candidate scanner; `re` is the portable fallback."
     )
+    data_dir: Path = Field(
+        default_factory=default_data_dir, description="Where the embedded audit store and its key live."
+    )
+    audit_url: str | None = Field(
+        default=None,
+        description="sqlite:///PATH or postgresql://...; the SQLite file in data_dir if unset.",
+    )
+    audit_key: SecretStr | None = Field(
+        default=None, description="Key of the audit hash chain: 32+ bytes, hex or base64 (or audit_key_file)."
+    )
+    audit_key_file: Path | None = Field(
+        default=None, description="File holding the audit key; generated in data_dir for the embedded store."
+    )
     ner_model: Path | None = Field(
         default=None,
         description="A locally installed token-classification model folder used to find person names too.",
@@ -80,17 +118,30 @@ class Settings(BaseSettings):
 
     def read_pii_key(self) -> bytes | None:
         """The PII key from `pii_key_file` or `pii_key`, decoded; raises ValueError naming the setting."""
-        if self.pii_key_file is not None:
-            try:
-                raw = self.pii_key_file.read_text().strip()
-            except OSError as exc:
-                raise ValueError(f"pii_key_file: cannot read {self.pii_key_file}: {exc.strerror}") from None
-            source = "pii_key_file"
-        elif self.pii_key is not None:
-            raw, source = self.pii_key.get_secret_value().strip(), "pii_key"
-        else:
-            return None
-        key = _decode_key(raw)
-        if key is None or len(key) < 32:
-            raise ValueError(f"{source}: the PII key must be at least 32 bytes, written in hex or base64")
+        return _read_key(self.pii_key, self.pii_key_file, "pii_key")
+
+    @property
+    def audit_store_url(self) -> str:
+        return self.audit_url or f"sqlite:///{self.data_dir / 'audit.sqlite3'}"
+
+    def read_audit_key(self) -> bytes:
+        """The audit chain key. The embedded store gets one generated beside it on first use; a shared
+        (PostgreSQL) store needs one configured, the same for every process."""
+        key = _read_key(self.audit_key, self.audit_key_file, "audit_key")
+        if key is not None:
+            return key
+        if self.audit_url is not None and not self.audit_url.startswith("sqlite:"):
+            raise ValueError(
+                "audit_key: a shared audit store needs the same key in every process; "
+                "set REGIONAL_LLM_AUDIT_KEY_FILE (32+ random bytes, hex or base64)"
+            )
+        path = self.data_dir / "audit.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Created readable by its owner only, and never overwritten.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+        key = _read_key(None, path, "audit_key")
+        assert key is not None
         return key

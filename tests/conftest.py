@@ -10,6 +10,12 @@ from pathlib import Path
 import openai
 import pytest
 
+from inference.audit.store import SqliteStore
+from inference.audit.trail import Auditor
+from inference.audit.writer import AuditWriter
+from inference.builds.manifest import ModelBuild
+from inference.policy.region import RegionPolicy
+from inference.privacy.screen import PrivacyScreen
 from tests.servers import Server, cli_env
 from tests.tiny_model import build_tiny_model, manifest_yaml
 
@@ -63,6 +69,14 @@ def write_config(root: Path, model_dir: Path, cache_dir: Path) -> ConfigRoot:
 
 
 OpenAIFactory = Callable[[str, str], openai.OpenAI]
+
+
+def make_auditor(folder: Path, region: RegionPolicy, build: ModelBuild, privacy: PrivacyScreen) -> Auditor:
+    """An auditor on a real SQLite store in `folder`, for in-process apps."""
+    key = b"k" * 32
+    writer = AuditWriter(SqliteStore(folder / "audit.sqlite3"), key)
+    writer.start()
+    return Auditor(writer, key, region.id, build.id, build.digest, region.audit.text, privacy)
 
 
 @pytest.fixture

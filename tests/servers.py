@@ -25,6 +25,8 @@ def cli_env(regions_dir: Path | None, models_dir: Path | None, cache_dir: Path) 
     env = dict(os.environ)
     env["PYTHONUNBUFFERED"] = "1"
     env["REGIONAL_LLM_CACHE_DIR"] = str(cache_dir)
+    # Each configuration gets its own embedded audit store and key, never the user's.
+    env["REGIONAL_LLM_DATA_DIR"] = str(cache_dir / "data")
     if regions_dir is not None:
         env["REGIONAL_LLM_REGIONS_DIR"] = str(regions_dir)
     if models_dir is not None:

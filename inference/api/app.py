@@ -46,5 +46,6 @@ def create_app(context: ServingContext) -> FastAPI:
         region=context.region.id,
         build_reference=context.build.reference,
         known_paths=frozenset(app.openapi()["paths"]) | documented,
+        auditor=context.auditor,
     )
     return app

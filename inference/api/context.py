@@ -7,6 +7,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from inference.audit.trail import Auditor
 from inference.builds.manifest import ModelBuild
 from inference.engines.base import Engine
 from inference.errors import ModelNotFound
@@ -28,6 +29,7 @@ class ServingContext:
     engine: Engine
     metrics: ServiceMetrics
     privacy: PrivacyScreen
+    auditor: Auditor
     started: int = field(default_factory=lambda: int(time.time()))
 
     async def screen(self, texts: list[str], known: dict[str, list[str]] | None) -> Screening:

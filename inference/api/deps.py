@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from inference.api.context import ServingContext
+from inference.audit.trail import AuditDraft
 from inference.configfile import field_path
 from inference.errors import InvalidRequest, RequestTooLarge
 from inference.policy.origin import OriginTag, check_origin, parse_origin_tag
@@ -25,9 +26,18 @@ def get_context(request: Request) -> ServingContext:
 ContextDep = Annotated[ServingContext, Depends(get_context)]
 
 
+def audit_draft(request: Request) -> AuditDraft | None:
+    """The audit record in the making of a generation request (the middleware starts it)."""
+    draft = getattr(request.state, "audit", None)
+    return draft if isinstance(draft, AuditDraft) else None
+
+
 def require_origin(request: Request, context: ContextDep) -> OriginTag:
     """Parse `X-Data-Origin` and check it against the region, before the body is read."""
     tag = parse_origin_tag(request.headers.getlist("x-data-origin"))
+    draft = audit_draft(request)
+    if draft is not None:
+        draft.origins = str(tag)  # recorded whether or not the region accepts them
     check_origin(tag, context.region.id, context.region.accepted)
     return tag
 

@@ -28,6 +28,9 @@ def _count_refusal(request: Request, error: ServiceError) -> None:
     context = getattr(request.app.state, "serving", None)
     if context is not None and request.url.path in GENERATION_PATHS:
         context.metrics.refused(error.code)
+    draft = getattr(request.state, "audit", None)
+    if draft is not None:
+        draft.reason = error.code
 
 
 async def _service_error(request: Request, exc: Exception) -> JSONResponse:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from starlette.requests import Request
@@ -19,6 +19,7 @@ from starlette.types import Send
 
 from inference.api.context import ServingContext
 from inference.api.schemas import SamplingFields, Usage
+from inference.audit.trail import AuditDraft
 from inference.builds.manifest import ModelBuild
 from inference.engines.base import FinishReason, GenerationDelta, GenerationRequest, SamplingParams
 from inference.errors import InvalidRequest, ServiceError
@@ -57,10 +58,19 @@ class TrackedGeneration:
     """One engine stream with its token counts, finish reason and metrics."""
 
     def __init__(
-        self, context: ServingContext, request: GenerationRequest, arrived: float, restorer: StreamRestorer
+        self,
+        context: ServingContext,
+        request: GenerationRequest,
+        arrived: float,
+        restorer: StreamRestorer,
+        draft: AuditDraft | None,
     ) -> None:
         self._context = context
         self._restorer = restorer
+        self._raw: list[str] = []
+        self._shown: list[str] = []
+        if draft is not None:
+            draft.generations.append(self)
         self.request = request
         self._arrived = arrived
         self._stream = context.engine.generate(request)
@@ -74,6 +84,20 @@ class TrackedGeneration:
     @property
     def prompt_tokens(self) -> int:
         return len(self.request.prompt_token_ids)
+
+    @property
+    def ttft(self) -> float | None:
+        return self._ttft
+
+    @property
+    def raw_text(self) -> str:
+        """The output as the model wrote it (placeholders and all): what the audit trail may keep."""
+        return "".join(self._raw)
+
+    @property
+    def restored_text(self) -> str:
+        """The output as the caller got it."""
+        return "".join(self._shown)
 
     async def start(self) -> None:
         """Wait for the first delta, so that early failures raise before any header is sent."""
@@ -129,6 +153,8 @@ class TrackedGeneration:
         text = self._restorer.feed(delta.text)
         if delta.finish_reason is not None:
             text += self._restorer.flush()
+        self._raw.append(delta.text)
+        self._shown.append(text)
         return GenerationDelta(text, delta.new_tokens, delta.finish_reason)
 
     async def text(self) -> str:
@@ -217,16 +243,19 @@ async def event_stream(
     base: dict[str, Any],
     generations: Sequence[TrackedGeneration],
     include_usage: bool,
+    before_done: Callable[[], Awaitable[None]],
 ) -> AsyncGenerator[str, None]:
     """The SSE body of a streamed completion: one chunk per list of choices that `choices` yields,
-    then the usage chunk if asked for, then `[DONE]`. An error after the first chunk is sent as an
-    error event; however the stream ends, every generation is closed (aborted if still running)."""
+    then the usage chunk if asked for, then (once `before_done` has committed the audit record)
+    `[DONE]`. An error after the first chunk is sent as an error event; however the stream ends,
+    every generation is closed (aborted if still running)."""
     header = {**base, "usage": None} if include_usage else base
     try:
         async for listed in choices:
             yield sse_json({**header, "choices": listed})
         if include_usage:
             yield sse_json({**base, "choices": [], "usage": usage_of(generations).model_dump()})
+        await before_done()
     except ServiceError as exc:
         yield sse_error(exc)
     finally:
@@ -261,6 +290,16 @@ async def unless_disconnected(request: Request, work: Awaitable[T]) -> T:
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     raise ClientDisconnected
+
+
+def audit_commit(context: ServingContext, draft: AuditDraft | None) -> Callable[[], Awaitable[None]]:
+    """Commit a streamed request's record (status 200: the headers are out) before its `[DONE]`."""
+
+    async def commit() -> None:
+        if draft is not None:
+            await context.auditor.commit(draft, 200)
+
+    return commit
 
 
 class EventStreamResponse(StreamingResponse):

@@ -1,5 +1,5 @@
-"""The outermost layer of every request: its id, the region and build headers, and a last-resort
-error handler that fails closed without a traceback reaching the client or the log."""
+"""The outermost layer of every request: its id, the region and build headers, the audit record of
+generation requests, and a last-resort error handler that fails closed without a traceback."""
 
 from __future__ import annotations
 
@@ -11,33 +11,66 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from inference.errors import EngineFailure
+from inference.audit.trail import AuditDraft, Auditor, AuditStoreUnavailable
+from inference.errors import EngineFailure, ServiceError
 from inference.logs import exception_summary
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("inference.access")
 
 REQUEST_ID_HEADER = "X-Request-Id"
+CLIENT_LABEL_HEADER = "X-Client-Label"
+AUDITED_PATHS = frozenset({"/v1/chat/completions", "/v1/completions"})
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_VALID_LABEL = re.compile(r"[A-Za-z0-9._:@/-]{1,64}")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            decoded: str = value.decode("latin-1")
+            return decoded
+    return None
 
 
 def request_id_from(scope: Scope) -> str:
     """The caller's X-Request-Id if it is a plain token, else a fresh one."""
-    for name, value in scope.get("headers", []):
-        if name == b"x-request-id":
-            candidate: str = value.decode("latin-1")
-            if _VALID_REQUEST_ID.fullmatch(candidate):
-                return candidate
-    return uuid.uuid4().hex
+    candidate = _header(scope, b"x-request-id")
+    return candidate if candidate and _VALID_REQUEST_ID.fullmatch(candidate) else uuid.uuid4().hex
+
+
+def client_label(scope: Scope) -> str:
+    """The caller's X-Client-Label if it is a plain token, else `anonymous` (API keys and mTLS identities
+    will replace it)."""
+    label = _header(scope, b"x-client-label")
+    return label if label and _VALID_LABEL.fullmatch(label) else "anonymous"
+
+
+def _error_messages(error: ServiceError, headers: list[tuple[bytes, bytes]]) -> tuple[Message, Message]:
+    body = json.dumps(error.to_body()).encode()
+    start: Message = {
+        "type": "http.response.start",
+        "status": error.status_code,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            *headers,
+        ],
+    }
+    return start, {"type": "http.response.body", "body": body}
 
 
 class RequestContextMiddleware:
     """Give each request an id and arrival time; stamp X-Request-Id, X-Served-Region and X-Model-Build
-    on every response, errors included."""
+    on every response, errors included; commit each generation request's audit record before the last
+    bytes of its response, and refuse new ones (503) while the audit store cannot take records."""
 
-    def __init__(self, app: ASGIApp, region: str, build_reference: str, known_paths: frozenset[str]) -> None:
+    def __init__(
+        self, app: ASGIApp, region: str, build_reference: str, known_paths: frozenset[str], auditor: Auditor
+    ) -> None:
         self.app = app
         self.known_paths = known_paths
+        self.auditor = auditor
         self.static_headers = [
             (b"x-served-region", region.encode()),
             (b"x-model-build", build_reference.encode()),
@@ -52,13 +85,26 @@ class RequestContextMiddleware:
         state["request_id"] = request_id
         state["arrived"] = time.perf_counter()
         extra = [(b"x-request-id", request_id.encode()), *self.static_headers]
-        started = False
+        status = 0
+        try:
+            if scope["path"] in AUDITED_PATHS and scope["method"] == "POST":
+                status = await self._audited(scope, receive, send, extra)
+            else:
+                status = await self._plain(scope, receive, send, extra)
+        finally:
+            # An access log without query strings or unknown paths: a client may put anything there.
+            path = scope["path"] if scope["path"] in self.known_paths else "(other path)"
+            elapsed = time.perf_counter() - state["arrived"]
+            access_log.info("%s %s %s %d %.3fs", request_id, scope["method"], path, status, elapsed)
+
+    async def _plain(
+        self, scope: Scope, receive: Receive, send: Send, extra: list[tuple[bytes, bytes]]
+    ) -> int:
         status = 0
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started, status
+            nonlocal status
             if message["type"] == "http.response.start":
-                started = True
                 status = message["status"]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
@@ -66,26 +112,85 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception as exc:
-            log.error("request %s failed: %s", request_id, exception_summary(exc))
-            if started:
-                return  # headers are out; the client sees a truncated response
-            error = EngineFailure(
-                f"The server failed to process request {request_id}.", code="internal_error"
+            status = await self._failed(scope, send, extra, exc, started=status != 0)
+        return status
+
+    async def _failed(
+        self, scope: Scope, send: Send, extra: list[tuple[bytes, bytes]], exc: Exception, started: bool
+    ) -> int:
+        request_id = scope["state"]["request_id"]
+        log.error("request %s failed: %s", request_id, exception_summary(exc))
+        if started:
+            return 500  # headers are out; the client sees a truncated response
+        error = EngineFailure(f"The server failed to process request {request_id}.", code="internal_error")
+        start, body = _error_messages(error, extra)
+        await send(start)
+        await send(body)
+        return error.status_code
+
+    async def _audited(
+        self, scope: Scope, receive: Receive, send: Send, extra: list[tuple[bytes, bytes]]
+    ) -> int:
+        state = scope["state"]
+        if not self.auditor.healthy:
+            start, body = _error_messages(
+                AuditStoreUnavailable("The audit trail cannot be written now; retry later."), extra
             )
-            body = json.dumps(error.to_body()).encode()
-            await send_with_headers(
-                {
-                    "type": "http.response.start",
-                    "status": error.status_code,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send_with_headers({"type": "http.response.body", "body": body})
+            start["headers"].append((b"retry-after", b"5"))
+            await send(start)
+            await send(body)
+            return 503
+        draft: AuditDraft = self.auditor.draft(
+            state["request_id"], scope["path"], client_label(scope), state["arrived"]
+        )
+        state["audit"] = draft
+        status = 0
+        held: list[Message] = []  # a non-streamed answer waits here until its record is committed
+        streaming = False
+
+        async def send_audited(message: Message) -> None:
+            nonlocal status, streaming
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), *extra]
+                streaming = any(
+                    k == b"content-type" and v.startswith(b"text/event-stream") for k, v in message["headers"]
+                )
+                if streaming:
+                    await send(message)
+                else:
+                    held.append(message)
+                return
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                try:
+                    await self.auditor.commit(draft, status)
+                except AuditStoreUnavailable as exc:
+                    log.error("request %s: %s", state["request_id"], exc.message)
+                    if held:  # the answer was not sent: withhold it, as unaudited
+                        held.clear()
+                        status = exc.status_code
+                        start, body = _error_messages(exc, extra)
+                        await send(start)
+                        await send(body)
+                        return
+            if held and streaming is False and message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    held.append(message)
+                    return
+                for pending in held:
+                    await send(pending)
+                held.clear()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_audited)
+        except Exception as exc:
+            status = await self._failed(scope, send_audited, extra=[], exc=exc, started=status != 0)
         finally:
-            # An access log without query strings or unknown paths: a client may put anything there.
-            path = scope["path"] if scope["path"] in self.known_paths else "(other path)"
-            elapsed = time.perf_counter() - state["arrived"]
-            access_log.info("%s %s %s %d %.3fs", request_id, scope["method"], path, status, elapsed)
+            if not draft.committed:
+                # Ended without a last body: the client went away, or the stream broke off.
+                try:
+                    await self.auditor.commit(draft, status or 499, aborted=True)
+                except AuditStoreUnavailable as exc:
+                    log.error("request %s: %s", state["request_id"], exc.message)
+        return status

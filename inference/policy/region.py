@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -35,6 +35,19 @@ class RequestLimits(BaseModel):
     )
 
 
+class AuditPolicy(BaseModel):
+    """What the audit trail keeps of each request's text, and for how long."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: Literal["anonymized", "hashed", "none"] = Field(
+        default="anonymized",
+        description="anonymized: the prompt as the model saw it and the answer screened again; hashed: "
+        "keyed hashes of the caller's texts; none: no text at all.",
+    )
+    retention_days: int = Field(default=90, ge=1, le=3650, description="`audit purge` deletes older records.")
+
+
 class RegionPolicy(BaseModel):
     """One region's policy: its jurisdiction, the data origins it accepts and the builds it may serve."""
 
@@ -51,6 +64,7 @@ class RegionPolicy(BaseModel):
         default=None, description="Build served when none is chosen at start; the first of `builds` if unset."
     )
     limits: RequestLimits = RequestLimits()
+    audit: AuditPolicy = AuditPolicy()
     privacy: PrivacyPolicy = Field(
         default_factory=PrivacyPolicy,
         description="What happens to each PII type before the model sees it (default: cards and US SSNs "

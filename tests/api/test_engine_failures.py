@@ -20,7 +20,7 @@ from inference.errors import EngineFailure, EngineUnavailable
 from inference.metrics import ServiceMetrics
 from inference.privacy.detector import PiiDetector
 from inference.privacy.screen import PrivacyScreen
-from tests.conftest import ConfigRoot
+from tests.conftest import ConfigRoot, make_auditor
 
 
 class FailingEngine:
@@ -54,6 +54,8 @@ class FailingEngine:
 
 
 def _client(config: ConfigRoot, engine: FailingEngine) -> openai.AsyncOpenAI:
+    import tempfile
+
     catalog = load_catalog(config.regions_dir, config.models_dir)
     region = catalog.regions["eu-test"].policy
     build = catalog.builds["eu-tiny"].build
@@ -62,7 +64,8 @@ def _client(config: ConfigRoot, engine: FailingEngine) -> openai.AsyncOpenAI:
         build=build,
         engine=engine,
         metrics=ServiceMetrics(region.id, build.id, build.digest, engine.stats),
-        privacy=PrivacyScreen(PiiDetector(), region.privacy, None),
+        privacy=(privacy := PrivacyScreen(PiiDetector(), region.privacy, None)),
+        auditor=make_auditor(Path(tempfile.mkdtemp()), region, build, privacy),
     )
     transport = httpx.ASGITransport(app=create_app(context))
     return openai.AsyncOpenAI(

