@@ -7,13 +7,13 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from inference.audit.trail import Auditor
+from inference.audit.trail import AuditDraft, Auditor
 from inference.builds.manifest import ModelBuild
 from inference.engines.base import Engine
 from inference.errors import ModelNotFound
 from inference.metrics import ServiceMetrics
 from inference.policy.region import RegionPolicy
-from inference.privacy.screen import PrivacyScreen, Screening
+from inference.privacy.screen import PiiBlocked, PrivacyScreen, Screening
 
 _MODEL_ID = re.compile(r"[A-Za-z0-9._:/-]{1,64}")
 # About a millisecond of screening; beyond that the event loop should not wait on it.
@@ -32,13 +32,21 @@ class ServingContext:
     auditor: Auditor
     started: int = field(default_factory=lambda: int(time.time()))
 
-    async def screen(self, texts: list[str], known: dict[str, list[str]] | None) -> Screening:
-        """Run the privacy stage on a request's texts; large requests off the event loop."""
-        screening = (
-            self.privacy.screen(texts, known, region_id=self.region.id)
-            if sum(len(t) for t in texts) <= _INLINE_SCREEN_CHARS
-            else await asyncio.to_thread(self.privacy.screen, texts, known, region_id=self.region.id)
-        )
+    async def screen(
+        self, texts: list[str], known: dict[str, list[str]] | None, draft: AuditDraft | None
+    ) -> Screening:
+        """Run the privacy stage on a request's texts (large ones off the event loop); what it found
+        goes to the audit draft, also when the request is refused for it."""
+        try:
+            screening = (
+                self.privacy.screen(texts, known, region_id=self.region.id)
+                if sum(len(t) for t in texts) <= _INLINE_SCREEN_CHARS
+                else await asyncio.to_thread(self.privacy.screen, texts, known, region_id=self.region.id)
+            )
+        except PiiBlocked as exc:
+            if draft is not None:
+                draft.pii_counts = exc.counts
+            raise
         self.metrics.pii_seen(screening.counts)
         return screening
 

@@ -21,7 +21,8 @@ def export(records: Iterable[AuditRecord], sink: IO[str], fmt: str) -> int:
         writer = csv.writer(sink, lineterminator="\n")
         writer.writerow(COLUMNS)
         for record in records:
-            writer.writerow([record.to_row()[c] for c in COLUMNS])
+            row = record.to_row()
+            writer.writerow([row[c] for c in COLUMNS])
             count += 1
         return count
     for record in records:

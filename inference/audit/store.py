@@ -130,7 +130,7 @@ class _SqlStore:
         placeholders = ", ".join("?" for _ in COLUMNS)
         # Column names are constants of this module; values travel as parameters.
         query = self._sql(f"INSERT INTO audit_records ({', '.join(COLUMNS)}) VALUES ({placeholders})")  # noqa: S608
-        rows = [tuple(r.to_row()[c] for c in COLUMNS) for r in records]
+        rows = [tuple(row[c] for c in COLUMNS) for row in (r.to_row() for r in records)]
         cursor.executemany(query, rows)
 
     def append(self, records: Sequence[AuditRecord], key: bytes) -> None:

@@ -14,7 +14,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -66,6 +66,7 @@ class AuditDraft:
     origins: str = ""
     reason: str = ""
     screening: Screening | None = None
+    pii_counts: Mapping[tuple[str, str], int] = field(default_factory=dict)
     roles: list[str] = field(default_factory=list)
     raw_prompts: list[str] = field(default_factory=list)
     generations: list[GenerationOutcome] = field(default_factory=list)
@@ -73,6 +74,7 @@ class AuditDraft:
 
     def screened(self, screening: Screening, raw: Sequence[str], roles: Sequence[str] | None = None) -> None:
         self.screening = screening
+        self.pii_counts = screening.counts
         self.raw_prompts = list(raw)
         self.roles = list(roles or [])
 
@@ -137,9 +139,8 @@ class Auditor:
         reason = draft.reason or ",".join(finishes)
         ttfts = [g.ttft for g in outcomes if g.ttft is not None]
         pii: dict[str, dict[str, int]] = {}
-        if draft.screening is not None:
-            for (entity_type, action), count in sorted(draft.screening.counts.items()):
-                pii.setdefault(entity_type, {})[action] = count
+        for (entity_type, action), count in sorted(draft.pii_counts.items()):
+            pii.setdefault(entity_type, {})[action] = count
         prompt, answer = self._texts(draft)
         return AuditRecord(
             record_id=uuid.uuid4().hex,

@@ -12,9 +12,8 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from presidio_anonymizer.entities import InvalidParamError
-from presidio_anonymizer.operators import Operator, OperatorType
 
+from inference.privacy.presidio import InvalidParamError, Operator, OperatorType
 from inference.privacy.vault import PseudonymVault
 
 _NONCE = 12

@@ -8,14 +8,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from presidio_anonymizer.entities import OperatorConfig
-from presidio_anonymizer.operators import Keep, Operator, Replace
-
 from inference.errors import ServiceError
 from inference.privacy.detector import PiiDetector
 from inference.privacy.entities import EntitySpan
 from inference.privacy.operators import AesGcmEncrypt, KeyedHash, MaskKeepingShape, Pseudonymize, derive_keys
 from inference.privacy.policy import PrivacyPolicy
+from inference.privacy.presidio import Keep, Operator, OperatorConfig, Replace
 from inference.privacy.vault import PseudonymVault
 
 # Presidio logs at debug level per entity; nothing of ours should depend on its log level.
@@ -23,11 +21,16 @@ logging.getLogger("presidio-anonymizer").setLevel(logging.WARNING)
 
 
 class PiiBlocked(ServiceError):
-    """The request carries an entity type the region's policy blocks (422). Names types, never values."""
+    """The request carries an entity type the region's policy blocks (422). Names types, never values;
+    `counts` (type, action) -> number is what the audit trail records of the refused request."""
 
     status_code = 422
     error_type = "invalid_request_error"
     default_code = "pii_blocked"
+
+    def __init__(self, message: str, counts: Counter[tuple[str, str]], param: str | None = None) -> None:
+        super().__init__(message, param=param)
+        self.counts = counts
 
 
 class PrivacyCheckFailed(ServiceError):
@@ -94,6 +97,7 @@ class PrivacyScreen:
             raise PiiBlocked(
                 f"This request contains data that region {region_id} does not accept: {', '.join(blocked)}. "
                 "Remove it and send the request again.",
+                counts,
                 param="messages",
             )
         vault = vault if vault is not None else PseudonymVault()

@@ -42,7 +42,7 @@ async def create_chat_completion(
     body = await read_json(request, ChatCompletionRequest, context.region.limits.max_request_bytes)
     build = context.resolve_model(body.model)
     draft = audit_draft(request)
-    screening = await context.screen([m.text for m in body.messages], body.pii_context)
+    screening = await context.screen([m.text for m in body.messages], body.pii_context, draft)
     if draft is not None:
         draft.screened(screening, [m.text for m in body.messages], [m.role for m in body.messages])
     turns = [m.to_turn(s.text) for m, s in zip(body.messages, screening.texts, strict=True)]

@@ -47,7 +47,7 @@ async def create_completion(
     prompts = body.prompts
     # One vault for all prompts of the request: the same value gets the same placeholder in each.
     draft = audit_draft(request)
-    screening = await context.screen(prompts, body.pii_context)
+    screening = await context.screen(prompts, body.pii_context, draft)
     if draft is not None:
         draft.screened(screening, prompts)
     encoded = await asyncio.gather(*(context.engine.encode_text(s.text) for s in screening.texts))
