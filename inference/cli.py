@@ -9,7 +9,8 @@ import logging
 import re
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -243,6 +244,18 @@ def _audit_store(settings: Settings) -> AuditStore:
         raise CliError(f"setting audit_url: {exc}", EXIT_CONFIG) from None
 
 
+@contextmanager
+def _opened_store(settings: Settings) -> Iterator[AuditStore]:
+    """The configured store, closed afterwards; an unreachable one becomes a one-line error."""
+    store = _audit_store(settings)
+    try:
+        yield store
+    except StoreUnavailable as exc:
+        raise CliError(str(exc), EXIT_FAILURE) from None
+    finally:
+        store.close()
+
+
 def build_auditor(
     settings: Settings, region: RegionPolicy, loaded: LoadedBuild, privacy: PrivacyScreen
 ) -> Auditor:
@@ -379,14 +392,11 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     key = _audit_key(settings)
-    store = _audit_store(settings)
-    try:
-        with tqdm(desc="verifying", unit=" records", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
-            result = verify_chain(store, key, bar.update)
-    except StoreUnavailable as exc:
-        raise CliError(str(exc), EXIT_FAILURE) from None
-    finally:
-        store.close()
+    bar = tqdm(
+        desc="verifying", unit=" records", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False
+    )
+    with _opened_store(settings) as store, bar:
+        result = verify_chain(store, key, bar.update)
     if not result.ok:
         print(f"FAILED  {store.shown}: {result.problem} ({result.records} records verified before it)")
         return EXIT_FAILURE
@@ -403,28 +413,20 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
     from inference.audit.report import export
     from inference.audit.store import Filters
 
-    settings = _settings(args)
-    store = _audit_store(settings)
     filters = Filters(
         since=args.since, until=args.until, origin=args.origin, decision=args.decision, build=args.build_id
     )
-    try:
+    with _opened_store(_settings(args)) as store:
         count = export(store.records(filters), sys.stdout, args.format)
-    except StoreUnavailable as exc:
-        raise CliError(str(exc), EXIT_FAILURE) from None
-    finally:
-        store.close()
     print(f"{count} records exported", file=sys.stderr)
     return 0
 
 
 def cmd_audit_purge(args: argparse.Namespace) -> int:
     """Delete records older than the region's retention; the chain goes on from an anchor."""
-    import os
-    import socket
     import uuid
 
-    from inference.audit.record import AuditRecord
+    from inference.audit.record import AuditRecord, writer_label
     from inference.audit.writer import utc_now
 
     settings = _settings(args)
@@ -448,15 +450,10 @@ def cmd_audit_purge(args: argparse.Namespace) -> int:
         decision="purge",
         reason=f"retention {days} days: records before {cutoff}",
         status=0,
-        writer=f"{socket.gethostname()}:{os.getpid()}",
+        writer=writer_label(),
     )
-    store = _audit_store(settings)
-    try:
+    with _opened_store(settings) as store:
         deleted = store.purge(cutoff, key, notice)
-    except StoreUnavailable as exc:
-        raise CliError(str(exc), EXIT_FAILURE) from None
-    finally:
-        store.close()
     print(
         f"{deleted} records older than {days} days deleted from {store.shown}; "
         f"the purge is recorded as seq {notice.seq}"
@@ -469,14 +466,8 @@ def cmd_audit_incident(args: argparse.Namespace) -> int:
     from inference.audit.report import incident, incident_markdown
     from inference.audit.store import Filters
 
-    settings = _settings(args)
-    store = _audit_store(settings)
-    try:
+    with _opened_store(_settings(args)) as store:
         facts = incident(store.records(Filters(since=args.since, until=args.until)), args.since, args.until)
-    except StoreUnavailable as exc:
-        raise CliError(str(exc), EXIT_FAILURE) from None
-    finally:
-        store.close()
     print(json.dumps(facts, indent=2) if args.format == "json" else incident_markdown(facts), end="\n")
     return 0
 

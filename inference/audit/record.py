@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
+import socket
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
@@ -71,6 +73,11 @@ class AuditRecord:
 
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(AuditRecord))
+
+
+def writer_label() -> str:
+    """`host:pid`: which process wrote a record."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def chain_hash(key: bytes, payload: bytes) -> str:

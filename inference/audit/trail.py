@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
-import socket
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -21,7 +19,7 @@ from typing import Literal, Protocol
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from inference.audit.record import AuditRecord, Decision
+from inference.audit.record import AuditRecord, Decision, writer_label
 from inference.audit.writer import AuditUnavailable, AuditWriter, utc_now
 from inference.errors import ServiceError
 from inference.privacy.screen import PrivacyScreen, Screening
@@ -101,7 +99,7 @@ class Auditor:
         self._digest = build_digest
         self._mode = text_mode
         self._privacy = privacy
-        self._writer_label = f"{socket.gethostname()}:{os.getpid()}"
+        self._writer_label = writer_label()
 
     @property
     def healthy(self) -> bool:
