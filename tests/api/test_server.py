@@ -518,9 +518,19 @@ def long_body(server: Server) -> dict[str, Any]:
     raise AssertionError("no seed found that generates 1000 tokens")
 
 
+def _aborts_after(server: Server, before: float | None) -> float:
+    """The count of aborted generations; with `before`, once it has grown past it (or after 10 s)."""
+    labels = {"model_name": "eu-tiny", "region": "eu-test", "finished_reason": "abort"}
+    for _ in range(200):
+        count = _metric(server, "regional_llm:request_success_total", **labels)
+        if before is None or count > before:
+            return count
+        threading.Event().wait(0.05)
+    return count
+
+
 def test_a_client_that_goes_away_aborts_its_generation(server: Server, long_body: dict[str, Any]) -> None:
-    labels = {"model_name": "eu-tiny", "region": "eu-test"}
-    aborted = _metric(server, "regional_llm:request_success_total", finished_reason="abort", **labels)
+    aborted = _aborts_after(server, None)
     body = {**long_body, "stream": True}
     with httpx.stream(
         "POST", f"{server.url}/v1/completions", json=body, headers={"X-Data-Origin": "DE"}, timeout=60
@@ -528,34 +538,19 @@ def test_a_client_that_goes_away_aborts_its_generation(server: Server, long_body
         lines = response.iter_lines()
         for _ in range(6):
             next(lines)
-    for _ in range(200):
-        if _metric(server, "regional_llm:request_success_total", finished_reason="abort", **labels) > aborted:
-            break
-        threading.Event().wait(0.05)
-    assert (
-        _metric(server, "regional_llm:request_success_total", finished_reason="abort", **labels)
-        == aborted + 1
-    )
-    assert _metric(server, "regional_llm:num_requests_running", **labels) == 0
+    assert _aborts_after(server, aborted) == aborted + 1
+    assert _metric(server, "regional_llm:num_requests_running", model_name="eu-tiny", region="eu-test") == 0
 
 
 def test_a_client_that_gives_up_on_a_non_streamed_request_aborts_it(
     server: Server, long_body: dict[str, Any]
 ) -> None:
-    labels = {"model_name": "eu-tiny", "region": "eu-test"}
-    aborted = _metric(server, "regional_llm:request_success_total", finished_reason="abort", **labels)
+    aborted = _aborts_after(server, None)
     with pytest.raises(httpx.ReadTimeout):
         httpx.post(
             f"{server.url}/v1/completions", json=long_body, headers={"X-Data-Origin": "DE"}, timeout=0.05
         )
-    for _ in range(200):
-        if _metric(server, "regional_llm:request_success_total", finished_reason="abort", **labels) > aborted:
-            break
-        threading.Event().wait(0.05)
-    assert (
-        _metric(server, "regional_llm:request_success_total", finished_reason="abort", **labels)
-        == aborted + 1
-    )
+    assert _aborts_after(server, aborted) == aborted + 1
 
 
 def test_openapi_documents_the_bodies_and_the_origin_header(server: Server) -> None:
