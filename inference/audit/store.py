@@ -103,6 +103,10 @@ class _SqlStore:
             try:
                 self._conn = self._connect()
                 cursor = self._conn.cursor()
+                # Under the chain's lock: replicas starting together would otherwise race to create
+                # the tables (PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against that).
+                self._begin(cursor)
+                self._lock(cursor)
                 for statement in _SCHEMA:
                     cursor.execute(statement)
                 self._conn.commit()
