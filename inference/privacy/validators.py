@@ -71,6 +71,21 @@ def credit_card(candidate: str) -> int | None:
     return None
 
 
+def compact_prefix(check: Callable[[str], bool]) -> Validator:
+    """A validator: the longest prefix whose letters and digits, upper-cased, pass `check`."""
+
+    def validate(candidate: str) -> int | None:
+        for end in prefix_ends(candidate):
+            try:
+                if check(compact(candidate[:end]).upper()):
+                    return end
+            except ValidationError:
+                continue
+        return None
+
+    return validate
+
+
 def short_visa(candidate: str) -> int | None:
     """A 13-digit Visa number (only with a card word nearby, see the pattern)."""
     return 13 if len(candidate) == 13 and luhn_ok(candidate) else None
@@ -102,11 +117,7 @@ def iban_ok(value: str) -> bool:
     return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
 
 
-def iban(candidate: str) -> int | None:
-    for end in prefix_ends(candidate):
-        if iban_ok(compact(candidate[:end]).upper()):
-            return end
-    return None
+iban = compact_prefix(iban_ok)
 
 
 # The member states' VAT modules, looked up once (stdnum.eu.vat finds the module on every call).
@@ -115,13 +126,12 @@ _VAT_MODULES["EL"] = _VAT_MODULES.get("GR")  # Greece's VAT prefix
 _VAT_MODULES["XI"] = get_cc_module("gb", "vat")  # Northern Ireland
 
 
-def eu_vat(candidate: str) -> int | None:
-    for end in prefix_ends(candidate):
-        value = compact(candidate[:end]).upper()
-        module = _VAT_MODULES.get(value[:2])
-        if len(value) >= 8 and module is not None and module.is_valid(value[2:]):
-            return end
-    return None
+def _vat_ok(value: str) -> bool:
+    module = _VAT_MODULES.get(value[:2])
+    return len(value) >= 8 and module is not None and bool(module.is_valid(value[2:]))
+
+
+eu_vat = compact_prefix(_vat_ok)
 
 
 def ip_address(candidate: str) -> int | None:
@@ -170,26 +180,13 @@ def salesforce_id(candidate: str) -> int | None:
     return None
 
 
-def _stdnum(check: Callable[[str], bool]) -> Validator:
-    def validate(candidate: str) -> int | None:
-        for end in prefix_ends(candidate):
-            try:
-                if check(compact(candidate[:end]).upper()):
-                    return end
-            except ValidationError:
-                continue
-        return None
-
-    return validate
-
-
-de_tax_id = _stdnum(idnr.is_valid)
-fr_nir = _stdnum(nir.is_valid)
-es_nif = _stdnum(dni.is_valid)
-es_nie = _stdnum(nie.is_valid)
-it_fiscal_code = _stdnum(codicefiscale.is_valid)
-nl_bsn = _stdnum(bsn.is_valid)
-pl_pesel = _stdnum(pesel.is_valid)
+de_tax_id = compact_prefix(idnr.is_valid)
+fr_nir = compact_prefix(nir.is_valid)
+es_nif = compact_prefix(dni.is_valid)
+es_nie = compact_prefix(nie.is_valid)
+it_fiscal_code = compact_prefix(codicefiscale.is_valid)
+nl_bsn = compact_prefix(bsn.is_valid)
+pl_pesel = compact_prefix(pesel.is_valid)
 
 # Regions tried for numbers written in national format, by their first digit.
 _NATIONAL_REGIONS = {"0": ("DE", "FR", "GB", "IT", "NL"), "other": ("US", "ES", "IT")}
