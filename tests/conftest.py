@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import openai
 import pytest
@@ -125,3 +126,20 @@ def server(config_root: ConfigRoot, tmp_path_factory: pytest.TempPathFactory) ->
     running.wait_ready()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def client(server: Server) -> Iterator[openai.OpenAI]:
+    """The official client on the shared server, sending X-Data-Origin: DE."""
+    with openai.OpenAI(
+        base_url=f"{server.url}/v1", api_key="unused", default_headers={"X-Data-Origin": "DE"}, max_retries=0
+    ) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def tokenizer(tiny_model_dir: Path) -> Any:
+    """The tiny model's tokenizer, loaded by transformers directly."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(tiny_model_dir)

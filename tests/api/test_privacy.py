@@ -25,14 +25,6 @@ from tests.servers import Server
 PROMPT = "Hallo, ich bin Zbigniew Wróblewski, zbigniew@example.pl, IBAN DE89 3704 0044 0532 0130 00."
 
 
-@pytest.fixture(scope="module")
-def client(server: Server) -> Any:
-    with openai.OpenAI(
-        base_url=f"{server.url}/v1", api_key="x", default_headers={"X-Data-Origin": "DE"}, max_retries=0
-    ) as opened:
-        yield opened
-
-
 def test_a_blocked_type_is_refused_with_422(server: Server, client: openai.OpenAI) -> None:
     with pytest.raises(openai.UnprocessableEntityError) as raised:
         client.chat.completions.create(
@@ -71,13 +63,6 @@ def test_the_engine_sees_only_placeholders(
     assert response.usage is not None
     assert response.usage.prompt_tokens == len(tokenizer.encode(rendered, add_special_tokens=False))
     assert response.usage.prompt_tokens != len(tokenizer.encode(raw, add_special_tokens=False))
-
-
-@pytest.fixture(scope="module")
-def tokenizer(tiny_model_dir: Path) -> Any:
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(tiny_model_dir)
 
 
 def test_pii_metrics_count_types_and_actions(server: Server, client: openai.OpenAI) -> None:

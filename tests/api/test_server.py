@@ -7,8 +7,6 @@ import asyncio
 import json
 import re
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,23 +22,8 @@ CANARY = "Zebulon Quackenbush-Canary, zebulon@quackenbush.example, DE89 3704 004
 
 
 @pytest.fixture(scope="module")
-def client(server: Server) -> Iterator[openai.OpenAI]:
-    with openai.OpenAI(
-        base_url=f"{server.url}/v1", api_key="unused", default_headers={"X-Data-Origin": "DE"}, max_retries=0
-    ) as opened:
-        yield opened
-
-
-@pytest.fixture(scope="module")
 def build_reference(config_root: ConfigRoot) -> str:
     return load_catalog(config_root.regions_dir, config_root.models_dir).builds["eu-tiny"].build.reference
-
-
-@pytest.fixture(scope="module")
-def tokenizer(tiny_model_dir: Path) -> Any:
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(tiny_model_dir)
 
 
 def _chat(server: Server, origin: list[str] | None, body: Any = None, **extra: Any) -> httpx.Response:
