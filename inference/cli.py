@@ -21,10 +21,12 @@ from inference import __version__
 from inference.audit.store import AuditStore, StoreUnavailable, open_store
 from inference.audit.trail import Auditor
 from inference.audit.writer import AuditWriter
+from inference.builds.manifest import AdapterBuild, ModelBuild
 from inference.builds.verify import folder_files, sha256_file, verify_build
-from inference.catalog import Catalog, LoadedBuild, display_path, load_catalog
+from inference.catalog import AnyLoaded, Catalog, LoadedBuild, display_path, load_catalog
 from inference.config import Settings
 from inference.configfile import first_error
+from inference.engines.base import BuildRejected, EngineConfig, VerifiedAdapter
 from inference.errors import BuildVerificationError, ConfigError
 from inference.logs import configure_logging, exception_summary
 from inference.policy.region import RegionPolicy
@@ -136,35 +138,56 @@ def cmd_serve(args: argparse.Namespace) -> int:
         loaded = catalog.build_for(region, settings.build)
     except ConfigError as exc:
         raise CliError(str(exc), EXIT_CONFIG) from None
-    try:
-        folder = verify_build(loaded, settings.cache_dir)
-    except BuildVerificationError as exc:
-        raise CliError(f"{loaded.shown}: {exc}", EXIT_FAILURE) from None
-    log.info("build %s verified (%d files)", loaded.build.reference, len(loaded.build.files))
-    return asyncio.run(_serve(settings, region.policy, loaded, folder))
+    adapters = []
+    pinned_builds: list[AnyLoaded] = [loaded, *catalog.adapters_for(region, loaded.build)]
+    for pinned in pinned_builds:
+        try:
+            folder = verify_build(pinned, settings.cache_dir)
+        except BuildVerificationError as exc:
+            raise CliError(f"{pinned.shown}: {exc}", EXIT_FAILURE) from None
+        log.info("build %s verified (%d files)", pinned.build.reference, len(pinned.build.files))
+        if isinstance(pinned.build, AdapterBuild):
+            adapters.append(VerifiedAdapter(pinned.build, folder))
+        else:
+            base_folder = folder
+    config = EngineConfig(
+        build=loaded.build,
+        folder=base_folder,
+        threads=settings.threads,
+        max_num_seqs=settings.max_num_seqs,
+        adapters=tuple(adapters),
+    )
+    return asyncio.run(_serve(settings, region.policy, loaded, config))
 
 
-async def _serve(settings: Settings, region: RegionPolicy, loaded: LoadedBuild, folder: Path) -> int:
+async def _serve(
+    settings: Settings, region: RegionPolicy, loaded: LoadedBuild[ModelBuild], config: EngineConfig
+) -> int:
     import uvicorn
 
     from inference.api.app import create_app
     from inference.api.context import ServingContext
-    from inference.engines.base import EngineConfig
     from inference.engines.registry import EngineNotInstalled, create_engine
     from inference.metrics import ServiceMetrics
 
     privacy = build_privacy_screen(settings, region)
     install_log_filter(privacy.detector)
     auditor = build_auditor(settings, region, loaded, privacy)
-    config = EngineConfig(
-        build=loaded.build, folder=folder, threads=settings.threads, max_num_seqs=settings.max_num_seqs
-    )
     try:
         engine = create_engine(settings.engine, config)
     except EngineNotInstalled as exc:
         raise CliError(str(exc), EXIT_CONFIG) from None
+    if config.adapters and not engine.serves_adapters:
+        raise CliError(
+            f"region {region.id} lists LoRA adapter builds on {loaded.build.id} "
+            f"({', '.join(a.build.id for a in config.adapters)}); the {settings.engine} engine serves "
+            "no adapters: use --engine vllm",
+            EXIT_CONFIG,
+        )
     try:
         await engine.start()
+    except BuildRejected as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
     except Exception as exc:
         raise CliError(
             f"engine {settings.engine} could not load build {loaded.build.id}: {exception_summary(exc)}",
@@ -172,7 +195,13 @@ async def _serve(settings: Settings, region: RegionPolicy, loaded: LoadedBuild, 
         ) from None
     metrics = ServiceMetrics(region.id, loaded.build.id, loaded.build.digest, engine.stats)
     context = ServingContext(
-        region=region, build=loaded.build, engine=engine, metrics=metrics, privacy=privacy, auditor=auditor
+        region=region,
+        build=loaded.build,
+        engine=engine,
+        metrics=metrics,
+        privacy=privacy,
+        auditor=auditor,
+        adapters=tuple(a.build for a in config.adapters),
     )
     server = uvicorn.Server(
         uvicorn.Config(
@@ -257,7 +286,7 @@ def _opened_store(settings: Settings) -> Iterator[AuditStore]:
 
 
 def build_auditor(
-    settings: Settings, region: RegionPolicy, loaded: LoadedBuild, privacy: PrivacyScreen
+    settings: Settings, region: RegionPolicy, loaded: LoadedBuild[ModelBuild], privacy: PrivacyScreen
 ) -> Auditor:
     """The audit writer, connected: a store that cannot be reached stops the start."""
     key = _audit_key(settings)
@@ -283,7 +312,8 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
             f"ok  {loaded.shown}: region {policy.id} ({policy.jurisdiction}), "
             f"{len(policy.accepted_origins)} accepted origins, builds: {', '.join(policy.builds)}"
         )
-    print(f"{len(catalog.regions)} regions and {len(catalog.builds)} builds are consistent")
+    adapters = f" ({len(catalog.adapters)} of them LoRA adapters)" if catalog.adapters else ""
+    print(f"{len(catalog.regions)} regions and {len(catalog.pinned())} builds{adapters} are consistent")
     return 0
 
 
@@ -294,15 +324,17 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     """List build manifests and which regions may serve each."""
     settings = _settings(args)
     catalog = _catalog(settings)
-    rows = [("BUILD", "JURISDICTION", "ALIASES", "REGIONS", "DIGEST", "MANIFEST")]
-    for build_id, loaded in sorted(catalog.builds.items()):
+    rows = [("BUILD", "KIND", "JURISDICTION", "ALIASES", "REGIONS", "DIGEST", "MANIFEST")]
+    for build_id, loaded in sorted(catalog.pinned().items()):
         build = loaded.build
         regions = [r.policy.id for r in catalog.regions.values() if build_id in r.policy.builds]
         if args.region and args.region not in regions:
             continue
+        kind = f"lora:{build.base}" if isinstance(build, AdapterBuild) else "model"
         rows.append(
             (
                 build_id,
+                kind,
                 build.jurisdiction,
                 ",".join(build.aliases) or "-",
                 ",".join(regions) or "-",
@@ -320,15 +352,16 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
     """Verify the digests of the named builds (all builds if none is named)."""
     settings = _settings(args)
     catalog = _catalog(settings)
-    names = args.builds or sorted(catalog.builds)
-    unknown = [n for n in names if n not in catalog.builds]
+    pinned = catalog.pinned()
+    names = args.builds or sorted(pinned)
+    unknown = [n for n in names if n not in pinned]
     if unknown:
         raise CliError(
             f"no build manifest has id {unknown[0]!r} (see: regional-llm models list)", EXIT_CONFIG
         )
     failed = 0
     for name in names:
-        loaded = catalog.builds[name]
+        loaded = pinned[name]
         try:
             folder = verify_build(loaded, settings.cache_dir)
         except BuildVerificationError as exc:
@@ -545,12 +578,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--region", help="region policy id, a file in regions/ (default: eu-central-1)")
     serve.add_argument("--build", help="build id to serve (default: the region's default_build)")
-    serve.add_argument("--engine", choices=["transformers"], help="inference engine (default: transformers)")
+    serve.add_argument(
+        "--engine",
+        choices=["transformers", "vllm"],
+        help="inference engine: transformers (CPU reference; default) or vllm (GPU nodes; the vllm extra)",
+    )
     serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")
     serve.add_argument("--threads", type=int, help="CPU threads per forward pass (default: 1)")
     serve.add_argument(
-        "--max-num-seqs", type=int, help="requests generated at once, like vLLM's flag (default: 4)"
+        "--max-num-seqs",
+        type=int,
+        help="requests generated at once, like vLLM's flag (default: transformers 4, vllm vLLM's own)",
     )
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     _add_location_flags(serve)

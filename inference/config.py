@@ -72,7 +72,10 @@ class Settings(BaseSettings):
     build: str | None = Field(
         default=None, description="Model build to serve; the region's default if unset."
     )
-    engine: Literal["transformers"] = Field(default="transformers", description="Inference engine.")
+    engine: Literal["transformers", "vllm"] = Field(
+        default="transformers",
+        description="Inference engine: `transformers` (CPU reference) or `vllm` (GPU nodes; the vllm extra).",
+    )
     host: str = Field(default="127.0.0.1", description="Address to listen on.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port to listen on (0 picks a free one).")
     regions_dir: Path = Field(default_factory=lambda: default_config_dir("regions"))
@@ -83,8 +86,12 @@ class Settings(BaseSettings):
     threads: int = Field(
         default=1, ge=1, le=256, description="CPU threads per forward pass (transformers engine)."
     )
-    max_num_seqs: int = Field(
-        default=4, ge=1, le=256, description="Requests generated at once; more wait in a queue."
+    max_num_seqs: int | None = Field(
+        default=None,
+        ge=1,
+        le=4096,
+        description="Requests generated at once; more wait in a queue (engine default if unset: "
+        "4 for transformers, vLLM's own for vllm).",
     )
     graceful_shutdown_seconds: float = Field(
         default=30.0, ge=0, description="On SIGTERM, how long in-flight requests may take to finish."

@@ -18,7 +18,7 @@ from inference.builds.manifest import ModelBuild
 from inference.policy.region import RegionPolicy
 from inference.privacy.screen import PrivacyScreen
 from tests.servers import Server, cli_env
-from tests.tiny_model import build_tiny_model, manifest_yaml
+from tests.tiny_model import adapter_manifest_yaml, build_tiny_adapter, build_tiny_model, manifest_yaml
 
 # Kept small so that the oversized-body test needs only a small body.
 TEST_MAX_REQUEST_BYTES = 65536
@@ -106,6 +106,29 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def config_root(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> ConfigRoot:
     base = tmp_path_factory.mktemp("config")
     return write_config(base / "conf", tiny_model_dir, base / "cache")
+
+
+@pytest.fixture(scope="session")
+def lora_config(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> ConfigRoot:
+    """eu-test serving eu-tiny and its adapter build eu-tiny-lora; us-test with us-tiny and us-tiny-lora."""
+    base = tmp_path_factory.mktemp("lora")
+    config = write_config(base / "conf", tiny_model_dir, base / "cache")
+    for jurisdiction, seed in (("eu", 99), ("us", 7)):
+        adapter = build_tiny_adapter(base / f"{jurisdiction}-adapter", tiny_model_dir, seed=seed)
+        manifest = adapter_manifest_yaml(
+            adapter, f"{jurisdiction}-tiny-lora", jurisdiction.upper(), f"{jurisdiction}-tiny"
+        )
+        (config.models_dir / jurisdiction / "tiny-lora.yaml").write_text(
+            manifest + "aliases: [support-tone]\n"
+        )
+    for region in ("eu-test", "us-test"):
+        path = config.regions_dir / f"{region}.yaml"
+        prefix = region[:2]
+        text = path.read_text().replace(
+            f"builds: [{prefix}-tiny]", f"builds: [{prefix}-tiny, {prefix}-tiny-lora]"
+        )
+        path.write_text(text)
+    return config
 
 
 @pytest.fixture

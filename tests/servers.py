@@ -100,3 +100,13 @@ class Server:
                 self.process.wait()
         self._log.close()
         return self.process.returncode
+
+
+def metric(server: Server, name: str, **labels: str) -> float:
+    """The sum of a Prometheus metric's samples on `server` whose labels include `labels`."""
+    text = httpx.get(f"{server.url}/metrics", timeout=10).text
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total

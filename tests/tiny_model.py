@@ -89,7 +89,6 @@ def build_tiny_model(folder: Path, rare_eos: bool = True) -> Path:
 
 def manifest_yaml(folder: Path, build_id: str, jurisdiction: str, context_length: int = 1024) -> str:
     """A build manifest for the tiny model, pinning every file in `folder` (digests by hashlib here)."""
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
     lines = [
         f"id: {build_id}",
         f"jurisdiction: {jurisdiction}",
@@ -98,16 +97,88 @@ def manifest_yaml(folder: Path, build_id: str, jurisdiction: str, context_length
         "  kind: folder",
         f"  path: {folder}",
         "files:",
-    ]
-    for path in files:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        lines += [f"  - path: {path.relative_to(folder).as_posix()}", f"    sha256: {digest}"]
-    lines += [
+        *file_digests(folder),
         "chat_template: chat_template.jinja",
         f"context_length: {context_length}",
         "default_max_tokens: 24",
         "engine:",
         "  transformers:",
         "    dtype: float32",
+        "  vllm:",
+        "    dtype: float32",
+        "    enforce_eager: true",
+        "    max_lora_rank: 8",
+        "    max_loras: 2",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def file_digests(folder: Path) -> list[str]:
+    """The `files:` entries of a manifest pinning every file in `folder`."""
+    lines = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        lines += [f"  - path: {path.relative_to(folder).as_posix()}", f"    sha256: {digest}"]
+    return lines
+
+
+def build_tiny_adapter(folder: Path, model_dir: Path, rank: int = 8, seed: int = 99) -> Path:
+    """Write a PEFT-format LoRA adapter for the tiny model into `folder`: every attention projection of
+    every layer, with weights large enough (std 0.5) that it visibly changes the output."""
+    import json
+
+    import torch
+    from safetensors.torch import save_file
+
+    config = json.loads((model_dir / "config.json").read_text())
+    hidden, layers = config["hidden_size"], config["num_hidden_layers"]
+    head_dim = hidden // config["num_attention_heads"]
+    kv = config["num_key_value_heads"] * head_dim
+    shapes = {
+        "q_proj": (hidden, hidden),
+        "k_proj": (kv, hidden),
+        "v_proj": (kv, hidden),
+        "o_proj": (hidden, hidden),
+    }
+    generator = torch.Generator().manual_seed(seed)
+    tensors = {}
+    for layer in range(layers):
+        for module, (out_features, in_features) in shapes.items():
+            prefix = f"base_model.model.model.layers.{layer}.self_attn.{module}"
+            tensors[f"{prefix}.lora_A.weight"] = torch.randn(rank, in_features, generator=generator) * 0.5
+            tensors[f"{prefix}.lora_B.weight"] = torch.randn(out_features, rank, generator=generator) * 0.5
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(folder / "adapter_model.safetensors"))
+    adapter_config = {
+        "peft_type": "LORA",
+        "task_type": "CAUSAL_LM",
+        "base_model_name_or_path": "tiny",
+        "r": rank,
+        "lora_alpha": 2 * rank,
+        "lora_dropout": 0.0,
+        "bias": "none",
+        "target_modules": sorted(shapes),
+        "fan_in_fan_out": False,
+        "modules_to_save": None,
+        "use_rslora": False,
+        "use_dora": False,
+    }
+    (folder / "adapter_config.json").write_text(json.dumps(adapter_config, indent=2) + "\n")
+    return folder
+
+
+def adapter_manifest_yaml(folder: Path, build_id: str, jurisdiction: str, base: str) -> str:
+    """An adapter build manifest pinning every file of the adapter in `folder`."""
+    lines = [
+        "kind: lora-adapter",
+        f"id: {build_id}",
+        f"jurisdiction: {jurisdiction}",
+        f"base: {base}",
+        "description: tiny random test adapter",
+        "source:",
+        "  kind: folder",
+        f"  path: {folder}",
+        "files:",
+        *file_digests(folder),
     ]
     return "\n".join(lines) + "\n"

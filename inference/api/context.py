@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 from inference.audit.trail import AuditDraft, Auditor
-from inference.builds.manifest import ModelBuild
+from inference.builds.manifest import AdapterBuild, ModelBuild
 from inference.engines.base import Engine
 from inference.errors import ModelNotFound
 from inference.metrics import ServiceMetrics
@@ -18,6 +18,27 @@ from inference.privacy.screen import PiiBlocked, PrivacyScreen, Screening
 _MODEL_ID = re.compile(r"[A-Za-z0-9._:/-]{1,64}")
 # About a millisecond of screening; beyond that the event loop should not wait on it.
 _INLINE_SCREEN_CHARS = 8192
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """What a request's `model` resolved to: the served build, or one of its LoRA adapter builds on it."""
+
+    build: ModelBuild
+    adapter: AdapterBuild | None = None
+
+    @property
+    def pinned(self) -> ModelBuild | AdapterBuild:
+        """The build the answer comes from: the adapter if there is one."""
+        return self.adapter or self.build
+
+    @property
+    def id(self) -> str:
+        return self.pinned.id
+
+    @property
+    def reference(self) -> str:
+        return self.pinned.reference
 
 
 @dataclass
@@ -30,7 +51,12 @@ class ServingContext:
     metrics: ServiceMetrics
     privacy: PrivacyScreen
     auditor: Auditor
+    adapters: tuple[AdapterBuild, ...] = ()
     started: int = field(default_factory=lambda: int(time.time()))
+
+    def served(self) -> list[ServedModel]:
+        """Every model this server answers for: its build, then the adapter builds on it."""
+        return [ServedModel(self.build), *(ServedModel(self.build, a) for a in self.adapters)]
 
     async def screen(
         self, texts: list[str], known: dict[str, list[str]] | None, draft: AuditDraft | None
@@ -50,14 +76,15 @@ class ServingContext:
         self.metrics.pii_seen(screening.counts)
         return screening
 
-    def resolve_model(self, name: str) -> ModelBuild:
+    def resolve_model(self, name: str) -> ServedModel:
         """The build a request's `model` names, or 404 `model_not_found`: never a silent fallback."""
-        if not self.build.answers_to(name):
-            # Echo the name only when it looks like a model id: a request field may carry anything.
-            shown = f"The model {name!r}" if _MODEL_ID.fullmatch(name) else "The requested model"
-            raise ModelNotFound(
-                f"{shown} does not exist or is not served in region {self.region.id}. "
-                "GET /v1/models lists what is.",
-                param="model",
-            )
-        return self.build
+        for served in self.served():
+            if served.pinned.answers_to(name):
+                return served
+        # Echo the name only when it looks like a model id: a request field may carry anything.
+        shown = f"The model {name!r}" if _MODEL_ID.fullmatch(name) else "The requested model"
+        raise ModelNotFound(
+            f"{shown} does not exist or is not served in region {self.region.id}. "
+            "GET /v1/models lists what is.",
+            param="model",
+        )

@@ -7,7 +7,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
-from inference.api.context import ServingContext
+from inference.api.context import ServedModel, ServingContext
 from inference.audit.trail import AuditDraft
 from inference.configfile import field_path
 from inference.errors import InvalidRequest, RequestTooLarge
@@ -30,6 +30,17 @@ def audit_draft(request: Request) -> AuditDraft | None:
     """The audit record in the making of a generation request (the middleware starts it)."""
     draft = getattr(request.state, "audit", None)
     return draft if isinstance(draft, AuditDraft) else None
+
+
+def resolve_model(request: Request, context: ServingContext, name: str) -> ServedModel:
+    """The build a request's `model` names (404 if none); its reference goes to the response's
+    X-Model-Build header and to the audit record, so both name the adapter build when one answers."""
+    served = context.resolve_model(name)
+    request.state.build_reference = served.reference
+    draft = audit_draft(request)
+    if draft is not None:
+        draft.build = (served.id, served.pinned.digest)
+    return served
 
 
 def require_origin(request: Request, context: ContextDep) -> OriginTag:

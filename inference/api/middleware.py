@@ -8,12 +8,15 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from inference.audit.trail import AuditDraft, Auditor, AuditStoreUnavailable
 from inference.errors import EngineFailure, ServiceError
 from inference.logs import exception_summary
+
+Headers = list[tuple[bytes, bytes]]
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("inference.access")
@@ -71,10 +74,8 @@ class RequestContextMiddleware:
         self.app = app
         self.known_paths = known_paths
         self.auditor = auditor
-        self.static_headers = [
-            (b"x-served-region", region.encode()),
-            (b"x-model-build", build_reference.encode()),
-        ]
+        self.region = region.encode()
+        self.build_reference = build_reference.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,7 +85,16 @@ class RequestContextMiddleware:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         state["arrived"] = time.perf_counter()
-        extra = [(b"x-request-id", request_id.encode()), *self.static_headers]
+
+        def extra() -> Headers:
+            # Read when the response starts: by then the route has said which build answers.
+            build = state.get("build_reference")
+            return [
+                (b"x-request-id", request_id.encode()),
+                (b"x-served-region", self.region),
+                (b"x-model-build", build.encode() if isinstance(build, str) else self.build_reference),
+            ]
+
         status = 0
         try:
             if scope["path"] in AUDITED_PATHS and scope["method"] == "POST":
@@ -97,16 +107,14 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - state["arrived"]
             access_log.info("%s %s %s %d %.3fs", request_id, scope["method"], path, status, elapsed)
 
-    async def _plain(
-        self, scope: Scope, receive: Receive, send: Send, extra: list[tuple[bytes, bytes]]
-    ) -> int:
+    async def _plain(self, scope: Scope, receive: Receive, send: Send, extra: Callable[[], Headers]) -> int:
         status = 0
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), *extra]
+                message["headers"] = [*message.get("headers", []), *extra()]
             await send(message)
 
         try:
@@ -116,25 +124,23 @@ class RequestContextMiddleware:
         return status
 
     async def _failed(
-        self, scope: Scope, send: Send, extra: list[tuple[bytes, bytes]], exc: Exception, started: bool
+        self, scope: Scope, send: Send, extra: Callable[[], Headers], exc: Exception, started: bool
     ) -> int:
         request_id = scope["state"]["request_id"]
         log.error("request %s failed: %s", request_id, exception_summary(exc))
         if started:
             return 500  # headers are out; the client sees a truncated response
         error = EngineFailure(f"The server failed to process request {request_id}.", code="internal_error")
-        start, body = _error_messages(error, extra)
+        start, body = _error_messages(error, extra())
         await send(start)
         await send(body)
         return error.status_code
 
-    async def _audited(
-        self, scope: Scope, receive: Receive, send: Send, extra: list[tuple[bytes, bytes]]
-    ) -> int:
+    async def _audited(self, scope: Scope, receive: Receive, send: Send, extra: Callable[[], Headers]) -> int:
         state = scope["state"]
         if not self.auditor.healthy:
             start, body = _error_messages(
-                AuditStoreUnavailable("The audit trail cannot be written now; retry later."), extra
+                AuditStoreUnavailable("The audit trail cannot be written now; retry later."), extra()
             )
             start["headers"].append((b"retry-after", b"5"))
             await send(start)
@@ -152,7 +158,7 @@ class RequestContextMiddleware:
             nonlocal status, streaming
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), *extra]
+                message["headers"] = [*message.get("headers", []), *extra()]
                 streaming = any(
                     k == b"content-type" and v.startswith(b"text/event-stream") for k, v in message["headers"]
                 )
@@ -169,7 +175,7 @@ class RequestContextMiddleware:
                     if held:  # the answer was not sent: withhold it, as unaudited
                         held.clear()
                         status = exc.status_code
-                        start, body = _error_messages(exc, extra)
+                        start, body = _error_messages(exc, extra())
                         await send(start)
                         await send(body)
                         return
@@ -185,7 +191,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_audited)
         except Exception as exc:
-            status = await self._failed(scope, send_audited, extra=[], exc=exc, started=status != 0)
+            status = await self._failed(scope, send_audited, extra=list, exc=exc, started=status != 0)
         finally:
             if not draft.committed:
                 # Ended without a last body: the client went away, or the stream broke off.

@@ -271,6 +271,9 @@ class ModelCard(BaseModel):
     created: int
     owned_by: str
     root: str = Field(description="The build id this name resolves to.")
+    parent: str | None = Field(
+        default=None, description="For a LoRA adapter build, the id of the base build it runs on."
+    )
     max_model_len: int
     jurisdiction: str
     digest: str = Field(description="sha256:<hex> of the build's pinned file listing.")

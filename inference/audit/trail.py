@@ -68,6 +68,8 @@ class AuditDraft:
     roles: list[str] = field(default_factory=list)
     raw_prompts: list[str] = field(default_factory=list)
     generations: list[GenerationOutcome] = field(default_factory=list)
+    build: tuple[str, str] | None = None
+    """(id, digest) of the build that answered, when not the served build itself (a LoRA adapter)."""
     committed: bool = False
 
     def screened(self, screening: Screening, raw: Sequence[str], roles: Sequence[str] | None = None) -> None:
@@ -148,8 +150,8 @@ class Auditor:
             endpoint=draft.endpoint,
             identity=draft.identity,
             origins=draft.origins,
-            build=self._build,
-            build_digest=self._digest,
+            build=draft.build[0] if draft.build else self._build,
+            build_digest=draft.build[1] if draft.build else self._digest,
             decision=decision,
             reason=reason or ("client_disconnected" if aborted else ""),
             status=status,

@@ -14,7 +14,7 @@ from typing import Protocol
 from tqdm import tqdm
 
 from inference.builds.manifest import FileDigest, FolderSource, GgufPackageSource
-from inference.catalog import LoadedBuild
+from inference.catalog import AnyLoaded
 from inference.errors import BuildVerificationError
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def verify_folder(folder: Path, files: tuple[FileDigest, ...], build_id: str, la
                 )
 
 
-def resolve_folder(loaded: LoadedBuild, cache_dir: Path) -> Path:
+def resolve_folder(loaded: AnyLoaded, cache_dir: Path) -> Path:
     """The folder the engine loads: the source folder, or the cached conversion of a packaged GGUF."""
     source = loaded.build.source
     if isinstance(source, FolderSource):
@@ -108,7 +108,7 @@ def resolve_folder(loaded: LoadedBuild, cache_dir: Path) -> Path:
     raise AssertionError(f"unhandled source kind {source!r}")
 
 
-def verify_build(loaded: LoadedBuild, cache_dir: Path) -> Path:
+def verify_build(loaded: AnyLoaded, cache_dir: Path) -> Path:
     """Resolve a build's folder and verify every file in it; returns the verified folder.
 
     A converted cache that fails verification (an older converter, or tampering) is never loaded:

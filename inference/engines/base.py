@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
-from inference.builds.manifest import ModelBuild
+from inference.builds.manifest import AdapterBuild, ModelBuild
 
 FinishReason = Literal["stop", "length", "abort"]
 
@@ -46,6 +46,8 @@ class GenerationRequest:
     request_id: str
     prompt_token_ids: tuple[int, ...]
     sampling: SamplingParams
+    adapter: str | None = None
+    """Id of a verified LoRA adapter build of `EngineConfig.adapters`; None for the base build alone."""
 
 
 @dataclass(frozen=True)
@@ -66,18 +68,35 @@ class EngineStats:
     healthy: bool
 
 
+class BuildRejected(Exception):
+    """A build does not fit the engine it was given (an adapter rank above the base build's limit, an
+    adapter for an engine that serves none). Its message names builds and fields only, never data."""
+
+
+@dataclass(frozen=True)
+class VerifiedAdapter:
+    """A LoRA adapter build whose files were verified in `folder`."""
+
+    build: AdapterBuild
+    folder: Path
+
+
 @dataclass(frozen=True)
 class EngineConfig:
-    """What every engine is given: the verified build and its folder, plus process-level settings."""
+    """What every engine is given: the verified build and its folder, its verified adapters, plus
+    process-level settings. `max_num_seqs` None leaves the engine's own default."""
 
     build: ModelBuild
     folder: Path
     threads: int
-    max_num_seqs: int
+    max_num_seqs: int | None
+    adapters: tuple[VerifiedAdapter, ...] = ()
 
 
 class Engine(Protocol):
-    """An inference engine serving one model build."""
+    """An inference engine serving one model build (and, if `serves_adapters`, its LoRA adapters)."""
+
+    serves_adapters: bool
 
     async def start(self) -> None:
         """Load the model. Raises on failure; the server does not start."""

@@ -9,6 +9,7 @@ from inference.engines.base import Engine, EngineConfig
 
 ENGINES: dict[str, str] = {
     "transformers": "inference.engines.transformers_engine:TransformersEngine",
+    "vllm": "inference.engines.vllm_engine:VllmEngine",
 }
 
 

@@ -31,6 +31,7 @@ from inference.engines.base import (
     GenerationDelta,
     GenerationRequest,
 )
+from inference.engines.prompts import PromptEncoder
 from inference.engines.sampling import new_generator, pick_token
 from inference.engines.text import IncrementalDetokenizer, StopMatcher
 from inference.errors import EngineFailure, EngineUnavailable
@@ -43,14 +44,22 @@ _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torc
 Emit = Callable[[GenerationDelta | BaseException], None]
 
 
+# Without a setting, as many requests generate at once as a small CPU machine serves well.
+DEFAULT_MAX_NUM_SEQS = 4
+
+
 class TransformersEngine:
-    """Serves one build with Hugging Face transformers on the CPU (or whatever torch device is default)."""
+    """Serves one build with Hugging Face transformers on the CPU (or whatever torch device is default).
+    It serves no LoRA adapters: adapter builds need the vLLM engine."""
+
+    serves_adapters = False
 
     def __init__(self, config: EngineConfig) -> None:
         self._config = config
+        self._max_num_seqs = config.max_num_seqs or DEFAULT_MAX_NUM_SEQS
         self._model: Any = None
         self._tokenizer: Any = None
-        self._template = ""
+        self._prompts: PromptEncoder | None = None
         self._eos: frozenset[int] = frozenset()
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -60,7 +69,7 @@ class TransformersEngine:
 
     async def start(self) -> None:
         await asyncio.to_thread(self._load)
-        self._pool = ThreadPoolExecutor(max_workers=self._config.max_num_seqs, thread_name_prefix="generate")
+        self._pool = ThreadPoolExecutor(max_workers=self._max_num_seqs, thread_name_prefix="generate")
         self._healthy = True
 
     def _load(self) -> None:
@@ -71,7 +80,7 @@ class TransformersEngine:
         model: Any = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, local_files_only=True)
         model.eval()
         self._model = model
-        self._template = (folder / build.chat_template).read_text(encoding="utf-8")
+        self._prompts = PromptEncoder(self._tokenizer, build, folder)
         eos = model.generation_config.eos_token_id
         ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
         if self._tokenizer.eos_token_id is not None:
@@ -90,17 +99,14 @@ class TransformersEngine:
             return EngineStats(running=self._running, waiting=self._waiting, healthy=self._healthy)
 
     async def encode_chat(self, turns: Sequence[ChatTurn]) -> list[int]:
-        messages = [{"role": t.role, "content": t.content} for t in turns]
-        return await asyncio.to_thread(self._encode_chat, messages)
-
-    def _encode_chat(self, messages: list[dict[str, str]]) -> list[int]:
-        text = self._tokenizer.apply_chat_template(
-            messages, chat_template=self._template, tokenize=False, add_generation_prompt=True
-        )
-        return list(self._tokenizer.encode(text, add_special_tokens=False))
+        if self._prompts is None:
+            raise EngineUnavailable("The engine is not running; retry on another replica.")
+        return await self._prompts.encode_chat(turns)
 
     async def encode_text(self, text: str) -> list[int]:
-        return await asyncio.to_thread(lambda: list(self._tokenizer.encode(text, add_special_tokens=False)))
+        if self._prompts is None:
+            raise EngineUnavailable("The engine is not running; retry on another replica.")
+        return await self._prompts.encode_text(text)
 
     async def generate(self, request: GenerationRequest) -> AsyncGenerator[GenerationDelta, None]:
         pool = self._pool

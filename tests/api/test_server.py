@@ -15,7 +15,7 @@ import pytest
 
 from inference.catalog import load_catalog
 from tests.conftest import TEST_MAX_REQUEST_BYTES, ConfigRoot
-from tests.servers import Server
+from tests.servers import Server, metric
 
 # A name, an e-mail and an IBAN: pseudonymized by the test region's policy, so the request goes through.
 CANARY = "Zebulon Quackenbush-Canary, zebulon@quackenbush.example, DE89 3704 0044 0532 0130 00"
@@ -40,15 +40,6 @@ def _chat(server: Server, origin: list[str] | None, body: Any = None, **extra: A
         headers=[("Content-Type", "application/json"), *headers, *extra.get("headers", [])],
         timeout=60,
     )
-
-
-def _metric(server: Server, name: str, **labels: str) -> float:
-    text = httpx.get(f"{server.url}/metrics", timeout=10).text
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
 
 
 # --- the OpenAI client --------------------------------------------------------------------------------
@@ -469,18 +460,18 @@ def test_ready(server: Server) -> None:
 
 def test_metrics_count_refusals_and_tokens(server: Server) -> None:
     labels = {"model_name": "eu-tiny", "region": "eu-test"}
-    refused = _metric(server, "regional_llm:request_refused_total", code="data_origin_mismatch", **labels)
-    finished = _metric(server, "regional_llm:request_success_total", **labels)
-    generated = _metric(server, "regional_llm:generation_tokens_total", **labels)
+    refused = metric(server, "regional_llm:request_refused_total", code="data_origin_mismatch", **labels)
+    finished = metric(server, "regional_llm:request_success_total", **labels)
+    generated = metric(server, "regional_llm:generation_tokens_total", **labels)
     _chat(server, ["US"])
     ok = _chat(server, ["DE"])
     assert (
-        _metric(server, "regional_llm:request_refused_total", code="data_origin_mismatch", **labels)
+        metric(server, "regional_llm:request_refused_total", code="data_origin_mismatch", **labels)
         == refused + 1
     )
-    assert _metric(server, "regional_llm:request_success_total", **labels) == finished + 1
+    assert metric(server, "regional_llm:request_success_total", **labels) == finished + 1
     assert (
-        _metric(server, "regional_llm:generation_tokens_total", **labels)
+        metric(server, "regional_llm:generation_tokens_total", **labels)
         == generated + ok.json()["usage"]["completion_tokens"]
     )
     text = httpx.get(f"{server.url}/metrics", timeout=10).text
@@ -505,7 +496,7 @@ def _aborts_after(server: Server, before: float | None) -> float:
     """The count of aborted generations; with `before`, once it has grown past it (or after 10 s)."""
     labels = {"model_name": "eu-tiny", "region": "eu-test", "finished_reason": "abort"}
     for _ in range(200):
-        count = _metric(server, "regional_llm:request_success_total", **labels)
+        count = metric(server, "regional_llm:request_success_total", **labels)
         if before is None or count > before:
             return count
         threading.Event().wait(0.05)
@@ -522,7 +513,7 @@ def test_a_client_that_goes_away_aborts_its_generation(server: Server, long_body
         for _ in range(6):
             next(lines)
     assert _aborts_after(server, aborted) == aborted + 1
-    assert _metric(server, "regional_llm:num_requests_running", model_name="eu-tiny", region="eu-test") == 0
+    assert metric(server, "regional_llm:num_requests_running", model_name="eu-tiny", region="eu-test") == 0
 
 
 def test_a_client_that_gives_up_on_a_non_streamed_request_aborts_it(

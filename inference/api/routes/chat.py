@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from inference.api.deps import ContextDep, OriginDep, RequestIdDep, audit_draft, read_json
+from inference.api.deps import ContextDep, OriginDep, RequestIdDep, audit_draft, read_json, resolve_model
 from inference.api.generation import (
     EventStreamResponse,
     TrackedGeneration,
@@ -40,17 +40,18 @@ async def create_chat_completion(
     """Chat completion, streamed (`stream: true`, Server-Sent Events) or not."""
     # The origin dependency has already cleared X-Data-Origin: only now is the body read.
     body = await read_json(request, ChatCompletionRequest, context.region.limits.max_request_bytes)
-    build = context.resolve_model(body.model)
+    served = resolve_model(request, context, body.model)
+    adapter = served.adapter.id if served.adapter is not None else None
     draft = audit_draft(request)
     screening = await context.screen([m.text for m in body.messages], body.pii_context, draft)
     if draft is not None:
         draft.screened(screening, [m.text for m in body.messages], [m.role for m in body.messages])
     turns = [m.to_turn(s.text) for m, s in zip(body.messages, screening.texts, strict=True)]
     prompt = await context.engine.encode_chat(turns)
-    sampling = plan_sampling(build, len(prompt), body.requested_max_tokens, body)
+    sampling = plan_sampling(served.build, len(prompt), body.requested_max_tokens, body)
     generation = TrackedGeneration(
         context,
-        GenerationRequest(request_id, tuple(prompt), sampling),
+        GenerationRequest(request_id, tuple(prompt), sampling, adapter),
         request.state.arrived,
         StreamRestorer(screening.vault),
         draft,
@@ -59,8 +60,8 @@ async def create_chat_completion(
     base: dict[str, Any] = {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
         "created": int(time.time()),
-        "model": build.id,
-        "system_fingerprint": build.reference,
+        "model": served.id,
+        "system_fingerprint": served.reference,
     }
     if body.stream:
         chunks = {**base, "object": "chat.completion.chunk"}

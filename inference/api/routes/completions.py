@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from inference.api.deps import ContextDep, OriginDep, RequestIdDep, audit_draft, read_json
+from inference.api.deps import ContextDep, OriginDep, RequestIdDep, audit_draft, read_json, resolve_model
 from inference.api.generation import (
     EventStreamResponse,
     TrackedGeneration,
@@ -43,7 +43,8 @@ async def create_completion(
     """Text completion, streamed (`stream: true`, Server-Sent Events) or not."""
     # The origin dependency has already cleared X-Data-Origin: only now is the body read.
     body = await read_json(request, CompletionRequest, context.region.limits.max_request_bytes)
-    build = context.resolve_model(body.model)
+    served = resolve_model(request, context, body.model)
+    adapter = served.adapter.id if served.adapter is not None else None
     prompts = body.prompts
     # One vault for all prompts of the request: the same value gets the same placeholder in each.
     draft = audit_draft(request)
@@ -53,9 +54,9 @@ async def create_completion(
     encoded = await asyncio.gather(*(context.engine.encode_text(s.text) for s in screening.texts))
     generations = []
     for index, prompt in enumerate(encoded):
-        sampling = plan_sampling(build, len(prompt), body.max_tokens, body)
+        sampling = plan_sampling(served.build, len(prompt), body.max_tokens, body)
         sequence_id = request_id if len(prompts) == 1 else f"{request_id}-{index}"
-        generation_request = GenerationRequest(sequence_id, tuple(prompt), sampling)
+        generation_request = GenerationRequest(sequence_id, tuple(prompt), sampling, adapter)
         restorer = StreamRestorer(screening.vault)
         generations.append(
             TrackedGeneration(context, generation_request, request.state.arrived, restorer, draft)
@@ -65,8 +66,8 @@ async def create_completion(
         "id": f"cmpl-{uuid.uuid4().hex}",
         "object": "text_completion",
         "created": int(time.time()),
-        "model": build.id,
-        "system_fingerprint": build.reference,
+        "model": served.id,
+        "system_fingerprint": served.reference,
     }
     echoed = prompts if body.echo else [""] * len(prompts)
     if body.stream:

@@ -12,19 +12,21 @@ router = APIRouter()
 
 @router.get("/v1/models", response_model=ModelList)
 async def list_models(context: ContextDep) -> ModelList:
-    """The build served here: its id first, then its aliases. Needs no X-Data-Origin (no data is sent)."""
-    build = context.build
+    """The build served here, then its LoRA adapter builds: each by id, then by its aliases.
+    Needs no X-Data-Origin (no data is sent)."""
     return ModelList(
         data=[
             ModelCard(
                 id=name,
                 created=context.started,
                 owned_by=f"regional-llm/{context.region.id}",
-                root=build.id,
-                max_model_len=build.context_length,
-                jurisdiction=build.jurisdiction,
-                digest=f"sha256:{build.digest}",
+                root=served.id,
+                parent=served.build.id if served.adapter is not None else None,
+                max_model_len=served.build.context_length,
+                jurisdiction=served.pinned.jurisdiction,
+                digest=f"sha256:{served.pinned.digest}",
             )
-            for name in (build.id, *build.aliases)
+            for served in context.served()
+            for name in (served.id, *served.pinned.aliases)
         ]
     )
