@@ -37,6 +37,26 @@ _LATENCY_BUCKETS = (
     40.0,
 )
 _E2E_BUCKETS = (0.1, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0)
+# Stages run from microseconds (origin check) to seconds (queueing, a long prefill).
+_STAGE_BUCKETS = (
+    0.00005,
+    0.0001,
+    0.00025,
+    0.0005,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+)
 _ITL_BUCKETS = (0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5)
 
 
@@ -124,6 +144,20 @@ class ServiceMetrics:
             buckets=_E2E_BUCKETS,
             registry=self.registry,
         )
+
+        self.request_stage = Histogram(
+            "regional_llm:request_stage_seconds",
+            "Time of each stage of a generation request (origin, pii_detect, pii_anonymize, tokenize, "
+            "queue, first_token, restore, audit); the same values as its Server-Timing header.",
+            [*names, "stage"],
+            buckets=_STAGE_BUCKETS,
+            registry=self.registry,
+        )
+
+    def stages(self, seconds: Mapping[str, float]) -> None:
+        """Record the stage times of one request."""
+        for stage, value in seconds.items():
+            self.request_stage.labels(**self._labels, stage=stage).observe(value)
 
     def pii_seen(self, counts: Mapping[tuple[str, str], int]) -> None:
         """Count detected entities by type and the action taken (never their values)."""

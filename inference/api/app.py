@@ -47,5 +47,6 @@ def create_app(context: ServingContext) -> FastAPI:
         build_reference=context.build.reference,
         known_paths=frozenset(app.openapi()["paths"]) | documented,
         auditor=context.auditor,
+        metrics=context.metrics,
     )
     return app

@@ -7,6 +7,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from inference.api.timing import StageTimes
 from inference.audit.trail import AuditDraft, Auditor
 from inference.builds.manifest import AdapterBuild, ModelBuild
 from inference.engines.base import Engine
@@ -59,7 +60,11 @@ class ServingContext:
         return [ServedModel(self.build), *(ServedModel(self.build, a) for a in self.adapters)]
 
     async def screen(
-        self, texts: list[str], known: dict[str, list[str]] | None, draft: AuditDraft | None
+        self,
+        texts: list[str],
+        known: dict[str, list[str]] | None,
+        draft: AuditDraft | None,
+        timing: StageTimes | None = None,
     ) -> Screening:
         """Run the privacy stage on a request's texts (large ones off the event loop); what it found
         goes to the audit draft, also when the request is refused for it."""
@@ -74,6 +79,9 @@ class ServingContext:
                 draft.pii_counts = exc.counts
             raise
         self.metrics.pii_seen(screening.counts)
+        if timing is not None:
+            timing.add("pii_detect", screening.detect_seconds)
+            timing.add("pii_anonymize", screening.anonymize_seconds)
         return screening
 
     def resolve_model(self, name: str) -> ServedModel:

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from inference.api.context import ServedModel, ServingContext
+from inference.api.timing import StageTimes
 from inference.audit.trail import AuditDraft
 from inference.configfile import field_path
 from inference.errors import InvalidRequest, RequestTooLarge
@@ -43,13 +44,22 @@ def resolve_model(request: Request, context: ServingContext, name: str) -> Serve
     return served
 
 
+def stage_times(request: Request) -> StageTimes:
+    """The stage timer of this request (the middleware starts one for every request)."""
+    timing = getattr(request.state, "timing", None)
+    if not isinstance(timing, StageTimes):
+        timing = request.state.timing = StageTimes()
+    return timing
+
+
 def require_origin(request: Request, context: ContextDep) -> OriginTag:
     """Parse `X-Data-Origin` and check it against the region, before the body is read."""
-    tag = parse_origin_tag(request.headers.getlist("x-data-origin"))
-    draft = audit_draft(request)
-    if draft is not None:
-        draft.origins = str(tag)  # recorded whether or not the region accepts them
-    check_origin(tag, context.region.id, context.region.accepted)
+    with stage_times(request).measure("origin"):
+        tag = parse_origin_tag(request.headers.getlist("x-data-origin"))
+        draft = audit_draft(request)
+        if draft is not None:
+            draft.origins = str(tag)  # recorded whether or not the region accepts them
+        check_origin(tag, context.region.id, context.region.accepted)
     return tag
 
 

@@ -19,6 +19,7 @@ from starlette.types import Send
 
 from inference.api.context import ServingContext
 from inference.api.schemas import SamplingFields, Usage
+from inference.api.timing import StageTimes
 from inference.audit.trail import AuditDraft
 from inference.builds.manifest import ModelBuild
 from inference.engines.base import FinishReason, GenerationDelta, GenerationRequest, SamplingParams
@@ -64,8 +65,10 @@ class TrackedGeneration:
         arrived: float,
         restorer: StreamRestorer,
         draft: AuditDraft | None,
+        timing: StageTimes | None = None,
     ) -> None:
         self._context = context
+        self._timing = timing if timing is not None else StageTimes()
         self._restorer = restorer
         self._raw: list[str] = []
         self._shown: list[str] = []
@@ -101,11 +104,16 @@ class TrackedGeneration:
 
     async def start(self) -> None:
         """Wait for the first delta, so that early failures raise before any header is sent."""
+        started = time.perf_counter()
         try:
             self._first = await anext(self._stream)
         except BaseException:
             await self.close()
             raise
+        waited = time.perf_counter() - started
+        queued = min(self._first.queued_seconds or 0.0, waited)
+        self._timing.longest("queue", queued)
+        self._timing.longest("first_token", waited - queued)
         self._observe(self._first)
 
     def _observe(self, delta: GenerationDelta) -> None:
@@ -150,9 +158,10 @@ class TrackedGeneration:
             await self.close()
 
     def _restored(self, delta: GenerationDelta) -> GenerationDelta:
-        text = self._restorer.feed(delta.text)
-        if delta.finish_reason is not None:
-            text += self._restorer.flush()
+        with self._timing.measure("restore"):
+            text = self._restorer.feed(delta.text)
+            if delta.finish_reason is not None:
+                text += self._restorer.flush()
         self._raw.append(delta.text)
         self._shown.append(text)
         return GenerationDelta(text, delta.new_tokens, delta.finish_reason)
@@ -244,11 +253,13 @@ async def event_stream(
     generations: Sequence[TrackedGeneration],
     include_usage: bool,
     before_done: Callable[[], Awaitable[None]],
+    server_timing: Callable[[], str] | None = None,
 ) -> AsyncGenerator[str, None]:
     """The SSE body of a streamed completion: one chunk per list of choices that `choices` yields,
-    then the usage chunk if asked for, then (once `before_done` has committed the audit record)
-    `[DONE]`. An error after the first chunk is sent as an error event; however the stream ends,
-    every generation is closed (aborted if still running)."""
+    then the usage chunk if asked for, then (once `before_done` has committed the audit record) an
+    SSE comment with every stage's time, as in a Server-Timing header, and `[DONE]`. An error after
+    the first chunk is sent as an error event; however the stream ends, every generation is closed
+    (aborted if still running)."""
     header = {**base, "usage": None} if include_usage else base
     try:
         async for listed in choices:
@@ -256,6 +267,9 @@ async def event_stream(
         if include_usage:
             yield sse_json({**base, "choices": [], "usage": usage_of(generations).model_dump()})
         await before_done()
+        if server_timing is not None:
+            # A comment line: SSE clients (the openai one included) skip it; benchmarks read it.
+            yield f": server-timing {server_timing()}\n\n"
     except ServiceError as exc:
         yield sse_error(exc)
     finally:
@@ -292,14 +306,22 @@ async def unless_disconnected(request: Request, work: Awaitable[T]) -> T:
     raise ClientDisconnected
 
 
-def audit_commit(context: ServingContext, draft: AuditDraft | None) -> Callable[[], Awaitable[None]]:
+def audit_commit(
+    context: ServingContext, draft: AuditDraft | None, timing: StageTimes
+) -> Callable[[], Awaitable[None]]:
     """Commit a streamed request's record (status 200: the headers are out) before its `[DONE]`."""
 
     async def commit() -> None:
         if draft is not None:
-            await context.auditor.commit(draft, 200)
+            with timing.measure("audit"):
+                await context.auditor.commit(draft, 200)
 
     return commit
+
+
+def timing_since(timing: StageTimes, arrived: float) -> Callable[[], str]:
+    """The Server-Timing value of a request, with its total so far, when called."""
+    return lambda: timing.header(total=time.perf_counter() - arrived)
 
 
 class EventStreamResponse(StreamingResponse):

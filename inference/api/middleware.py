@@ -12,9 +12,11 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from inference.api.timing import StageTimes
 from inference.audit.trail import AuditDraft, Auditor, AuditStoreUnavailable
 from inference.errors import EngineFailure, ServiceError
 from inference.logs import exception_summary
+from inference.metrics import ServiceMetrics
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -69,9 +71,16 @@ class RequestContextMiddleware:
     bytes of its response, and refuse new ones (503) while the audit store cannot take records."""
 
     def __init__(
-        self, app: ASGIApp, region: str, build_reference: str, known_paths: frozenset[str], auditor: Auditor
+        self,
+        app: ASGIApp,
+        region: str,
+        build_reference: str,
+        known_paths: frozenset[str],
+        auditor: Auditor,
+        metrics: ServiceMetrics,
     ) -> None:
         self.app = app
+        self.metrics = metrics
         self.known_paths = known_paths
         self.auditor = auditor
         self.region = region.encode()
@@ -85,6 +94,7 @@ class RequestContextMiddleware:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         state["arrived"] = time.perf_counter()
+        state["timing"] = StageTimes()
 
         def extra() -> Headers:
             # Read when the response starts: by then the route has said which build answers.
@@ -150,6 +160,7 @@ class RequestContextMiddleware:
             state["request_id"], scope["path"], client_label(scope), state["arrived"]
         )
         state["audit"] = draft
+        timing: StageTimes = state["timing"]
         status = 0
         held: list[Message] = []  # a non-streamed answer waits here until its record is committed
         streaming = False
@@ -163,13 +174,17 @@ class RequestContextMiddleware:
                     k == b"content-type" and v.startswith(b"text/event-stream") for k, v in message["headers"]
                 )
                 if streaming:
+                    # The stages up to the first token; the stream's last comment carries them all.
+                    message["headers"].append((b"server-timing", timing.header().encode()))
                     await send(message)
                 else:
                     held.append(message)
                 return
             if message["type"] == "http.response.body" and not message.get("more_body", False):
                 try:
-                    await self.auditor.commit(draft, status)
+                    if not draft.committed:
+                        with timing.measure("audit"):
+                            await self.auditor.commit(draft, status)
                 except AuditStoreUnavailable as exc:
                     log.error("request %s: %s", state["request_id"], exc.message)
                     if held:  # the answer was not sent: withhold it, as unaudited
@@ -183,6 +198,8 @@ class RequestContextMiddleware:
                 if message.get("more_body", False):
                     held.append(message)
                     return
+                total = time.perf_counter() - state["arrived"]
+                held[0]["headers"].append((b"server-timing", timing.header(total).encode()))
                 for pending in held:
                     await send(pending)
                 held.clear()
@@ -199,4 +216,5 @@ class RequestContextMiddleware:
                     await self.auditor.commit(draft, status or 499, aborted=True)
                 except AuditStoreUnavailable as exc:
                     log.error("request %s: %s", state["request_id"], exc.message)
+            self.metrics.stages(timing.seconds)
         return status

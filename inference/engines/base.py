@@ -57,6 +57,8 @@ class GenerationDelta:
     text: str
     new_tokens: int
     finish_reason: FinishReason | None = None
+    queued_seconds: float | None = None
+    """On the first delta, if the engine knows: how long the request waited before it was scheduled."""
 
 
 @dataclass(frozen=True)

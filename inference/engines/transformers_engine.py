@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -125,7 +126,7 @@ class TransformersEngine:
         with self._lock:
             self._waiting += 1
         try:
-            pool.submit(self._run, request, emit, cancelled)
+            pool.submit(self._run, request, emit, cancelled, time.perf_counter())
         except RuntimeError:
             with self._lock:
                 self._waiting -= 1
@@ -141,14 +142,17 @@ class TransformersEngine:
         finally:
             cancelled.set()
 
-    def _run(self, request: GenerationRequest, emit: Emit, cancelled: threading.Event) -> None:
+    def _run(
+        self, request: GenerationRequest, emit: Emit, cancelled: threading.Event, submitted: float
+    ) -> None:
+        queued = time.perf_counter() - submitted
         with self._lock:
             self._waiting -= 1
             self._running += 1
         try:
             if not cancelled.is_set():
                 with torch.inference_mode():
-                    self._decode(request, emit, cancelled)
+                    self._decode(request, emit, cancelled, queued)
         except Exception as exc:
             # The message of a library exception may quote its input; log only its type and place.
             log.error("generation failed for request %s: %s", request.request_id, exception_summary(exc))
@@ -157,7 +161,9 @@ class TransformersEngine:
             with self._lock:
                 self._running -= 1
 
-    def _decode(self, request: GenerationRequest, emit: Emit, cancelled: threading.Event) -> None:
+    def _decode(
+        self, request: GenerationRequest, emit: Emit, cancelled: threading.Event, queued: float
+    ) -> None:
         params = request.sampling
         model = self._model
         generator = new_generator(params.seed)
@@ -183,7 +189,7 @@ class TransformersEngine:
                 finish = "stop"
             elif finish is not None:
                 text += stops.flush()
-            emit(GenerationDelta(text, 1, finish))
+            emit(GenerationDelta(text, 1, finish, queued if produced == 1 else None))
             if finish is not None:
                 return
             if cancelled.is_set() or not self._healthy:

@@ -72,9 +72,9 @@ def engine_args(config: EngineConfig) -> AsyncEngineArgs:
         enforce_eager=options.enforce_eager,
         load_format=options.load_format,
         trust_remote_code=False,
-        # Request logs may quote prompts; per-interval stats go to our metrics instead.
+        # Request logs may quote prompts. Stats stay on, as under `vllm serve`: they time the queue.
         enable_log_requests=False,
-        disable_log_stats=True,
+        disable_log_stats=False,
         **extra,
     )
 
@@ -106,6 +106,16 @@ def sampling_params(params: SamplingParams) -> VllmSamplingParams:
         frequency_penalty=params.frequency_penalty,
         output_kind=RequestOutputKind.DELTA,
     )
+
+
+def _queued_seconds(output: Any) -> float | None:
+    """How long vLLM's scheduler held the request before running it (its stats, on its own clock)."""
+    stats = getattr(output, "metrics", None)
+    queued_ts = getattr(stats, "queued_ts", 0.0)
+    scheduled_ts = getattr(stats, "scheduled_ts", 0.0)
+    if not queued_ts or not scheduled_ts:
+        return None
+    return max(0.0, float(scheduled_ts) - float(queued_ts))
 
 
 class VllmEngine:
@@ -187,6 +197,7 @@ class VllmEngine:
         with self._lock:
             self._waiting += 1
         started = finished = False
+        first = True
         try:
             async for output in stream:
                 if not started:
@@ -203,7 +214,9 @@ class VllmEngine:
                         raise EngineFailure(
                             f"The engine failed while generating (request {request.request_id})."
                         )
-                yield GenerationDelta(completion.text, len(completion.token_ids), finish)
+                queued = _queued_seconds(output) if first else None
+                first = False
+                yield GenerationDelta(completion.text, len(completion.token_ids), finish, queued)
                 if finished:
                     return
             # The stream ended without a finished output: vLLM shut down under it.

@@ -183,3 +183,26 @@ def test_concurrent_streams_all_complete(vllm_server: Server) -> None:
     for thread in threads:
         thread.join(180)
     assert sorted(results) == [(200, 16)] * 12
+
+
+def test_server_timing_splits_vllm_queueing_from_its_first_token(vllm_server: Server) -> None:
+    body = {"model": "eu-tiny", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 4}
+    response = httpx.post(
+        f"{vllm_server.url}/v1/chat/completions", json=body, headers={"X-Data-Origin": "DE"}, timeout=60
+    )
+    assert response.status_code == 200
+    stages = dict(part.strip().split(";dur=") for part in response.headers["server-timing"].split(","))
+    expected = [
+        "origin",
+        "pii_detect",
+        "pii_anonymize",
+        "tokenize",
+        "queue",
+        "first_token",
+        "restore",
+        "audit",
+        "total",
+    ]
+    assert list(stages) == expected
+    assert float(stages["first_token"]) > 0
+    assert float(stages["queue"]) + float(stages["first_token"]) <= float(stages["total"])

@@ -10,13 +10,22 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from inference.api.deps import ContextDep, OriginDep, RequestIdDep, audit_draft, read_json, resolve_model
+from inference.api.deps import (
+    ContextDep,
+    OriginDep,
+    RequestIdDep,
+    audit_draft,
+    read_json,
+    resolve_model,
+    stage_times,
+)
 from inference.api.generation import (
     EventStreamResponse,
     TrackedGeneration,
     audit_commit,
     event_stream,
     plan_sampling,
+    timing_since,
     unless_disconnected,
     usage_of,
 )
@@ -43,11 +52,13 @@ async def create_chat_completion(
     served = resolve_model(request, context, body.model)
     adapter = served.adapter.id if served.adapter is not None else None
     draft = audit_draft(request)
-    screening = await context.screen([m.text for m in body.messages], body.pii_context, draft)
+    timing = stage_times(request)
+    screening = await context.screen([m.text for m in body.messages], body.pii_context, draft, timing)
     if draft is not None:
         draft.screened(screening, [m.text for m in body.messages], [m.role for m in body.messages])
     turns = [m.to_turn(s.text) for m, s in zip(body.messages, screening.texts, strict=True)]
-    prompt = await context.engine.encode_chat(turns)
+    with timing.measure("tokenize"):
+        prompt = await context.engine.encode_chat(turns)
     sampling = plan_sampling(served.build, len(prompt), body.requested_max_tokens, body)
     generation = TrackedGeneration(
         context,
@@ -55,6 +66,7 @@ async def create_chat_completion(
         request.state.arrived,
         StreamRestorer(screening.vault),
         draft,
+        timing,
     )
     await generation.start()
     base: dict[str, Any] = {
@@ -65,9 +77,16 @@ async def create_chat_completion(
     }
     if body.stream:
         chunks = {**base, "object": "chat.completion.chunk"}
-        finish = audit_commit(context, draft)
+        finish = audit_commit(context, draft, timing)
         return EventStreamResponse(
-            event_stream(_choices(generation), chunks, [generation], body.include_usage, finish)
+            event_stream(
+                _choices(generation),
+                chunks,
+                [generation],
+                body.include_usage,
+                finish,
+                timing_since(timing, request.state.arrived),
+            )
         )
     text = await unless_disconnected(request, generation.text())
     response = ChatCompletionResponse(

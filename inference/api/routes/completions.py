@@ -11,7 +11,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from inference.api.deps import ContextDep, OriginDep, RequestIdDep, audit_draft, read_json, resolve_model
+from inference.api.deps import (
+    ContextDep,
+    OriginDep,
+    RequestIdDep,
+    audit_draft,
+    read_json,
+    resolve_model,
+    stage_times,
+)
 from inference.api.generation import (
     EventStreamResponse,
     TrackedGeneration,
@@ -20,6 +28,7 @@ from inference.api.generation import (
     merged,
     plan_sampling,
     start_all,
+    timing_since,
     unless_disconnected,
     usage_of,
 )
@@ -48,10 +57,12 @@ async def create_completion(
     prompts = body.prompts
     # One vault for all prompts of the request: the same value gets the same placeholder in each.
     draft = audit_draft(request)
-    screening = await context.screen(prompts, body.pii_context, draft)
+    timing = stage_times(request)
+    screening = await context.screen(prompts, body.pii_context, draft, timing)
     if draft is not None:
         draft.screened(screening, prompts)
-    encoded = await asyncio.gather(*(context.engine.encode_text(s.text) for s in screening.texts))
+    with timing.measure("tokenize"):
+        encoded = await asyncio.gather(*(context.engine.encode_text(s.text) for s in screening.texts))
     generations = []
     for index, prompt in enumerate(encoded):
         sampling = plan_sampling(served.build, len(prompt), body.max_tokens, body)
@@ -59,7 +70,7 @@ async def create_completion(
         generation_request = GenerationRequest(sequence_id, tuple(prompt), sampling, adapter)
         restorer = StreamRestorer(screening.vault)
         generations.append(
-            TrackedGeneration(context, generation_request, request.state.arrived, restorer, draft)
+            TrackedGeneration(context, generation_request, request.state.arrived, restorer, draft, timing)
         )
     await start_all(generations)
     base: dict[str, Any] = {
@@ -72,8 +83,17 @@ async def create_completion(
     echoed = prompts if body.echo else [""] * len(prompts)
     if body.stream:
         choices = _choices(generations, echoed)
-        finish = audit_commit(context, draft)
-        return EventStreamResponse(event_stream(choices, base, generations, body.include_usage, finish))
+        finish = audit_commit(context, draft, timing)
+        return EventStreamResponse(
+            event_stream(
+                choices,
+                base,
+                generations,
+                body.include_usage,
+                finish,
+                timing_since(timing, request.state.arrived),
+            )
+        )
     texts = await unless_disconnected(request, asyncio.gather(*(g.text() for g in generations)))
     response = CompletionResponse(
         **base,
