@@ -527,6 +527,16 @@ def cmd_anonymize(args: argparse.Namespace) -> int:
 # --- bench -------------------------------------------------------------------------------------------
 
 
+def cmd_bench_serve(args: argparse.Namespace) -> int:
+    """Measure an OpenAI-compatible endpoint (or two, side by side) under load."""
+    from inference.bench import serve
+
+    try:
+        return serve.main(args)
+    except (ValueError, ConfigError) as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+
+
 def cmd_bench_privacy(args: argparse.Namespace) -> int:
     """Time the privacy stage against presidio-analyzer on the same messages."""
     from inference.bench.privacy import render, run_privacy_bench, write_json
@@ -679,6 +689,22 @@ def build_parser() -> argparse.ArgumentParser:
     bench_privacy.add_argument("--json", type=Path, help="also write the result as JSON to this file")
     _add_location_flags(bench_privacy)
     bench_privacy.set_defaults(handler=cmd_bench_privacy)
+
+    from inference.bench.serve import EPILOG as BENCH_SERVE_EPILOG
+    from inference.bench.serve import add_arguments as add_bench_serve_arguments
+
+    bench_serve = bench_commands.add_parser(
+        "serve",
+        help="latency benchmark of any OpenAI-compatible endpoint, side by side with another",
+        description="Send a workload to an OpenAI-compatible endpoint at one or more load levels and print "
+        "TTFT, TPOT, ITL, end-to-end latency, throughput, goodput and failures like `vllm bench serve`, "
+        "plus the server's own stage times (Server-Timing); with --compare, the same for a second endpoint, "
+        "interleaved, with the ratio of each metric.",
+        epilog=BENCH_SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_bench_serve_arguments(bench_serve)
+    bench_serve.set_defaults(handler=cmd_bench_serve)
 
     policy = commands.add_parser("policy", help="check region policies", description="Region policy tools.")
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="COMMAND", required=True)
