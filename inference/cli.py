@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import logging
 import re
 import signal
+import ssl
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -34,6 +36,9 @@ from inference.privacy.detector import PiiDetector
 from inference.privacy.logfilter import install_log_filter
 from inference.privacy.screen import MissingPiiKey, PrivacyScreen
 
+if TYPE_CHECKING:
+    from inference.api.auth import Authenticator
+
 log = logging.getLogger("inference.cli")
 
 EXIT_FAILURE = 1
@@ -47,6 +52,7 @@ examples:
   regional-llm models list
   regional-llm models verify eu-smollm2-135m-demo
   regional-llm models hash ./weights/my-build # digests for a new build manifest
+  regional-llm keys create --label eu-storefront --origins EU   # prints the secret once
 
 Every `serve` option is also an environment variable REGIONAL_LLM_<OPTION> (e.g. REGIONAL_LLM_REGION).
 Exit status: 0 ok, 1 a build failed verification or the engine failed, 2 bad usage or configuration.
@@ -132,6 +138,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Verify the build, start the engine, serve the API until SIGINT or SIGTERM."""
     settings = _settings(args)
     configure_logging(settings.log_level)
+    authenticator = build_authenticator(settings)
     catalog = _catalog(settings)
     try:
         region = catalog.region(settings.region)
@@ -157,16 +164,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_num_seqs=settings.max_num_seqs,
         adapters=tuple(adapters),
     )
-    return asyncio.run(_serve(settings, region.policy, loaded, config))
+    return asyncio.run(_serve(settings, region.policy, loaded, config, authenticator))
 
 
 async def _serve(
-    settings: Settings, region: RegionPolicy, loaded: LoadedBuild[ModelBuild], config: EngineConfig
+    settings: Settings,
+    region: RegionPolicy,
+    loaded: LoadedBuild[ModelBuild],
+    config: EngineConfig,
+    authenticator: Authenticator,
 ) -> int:
     import uvicorn
 
     from inference.api.app import create_app
     from inference.api.context import ServingContext
+    from inference.api.tls import tls_protocol
     from inference.engines.registry import EngineNotInstalled, create_engine
     from inference.metrics import ServiceMetrics
 
@@ -202,7 +214,19 @@ async def _serve(
         privacy=privacy,
         auditor=auditor,
         adapters=tuple(a.build for a in config.adapters),
+        authenticator=authenticator,
     )
+    tls: dict[str, Any] = {}
+    if settings.ssl_certfile is not None:
+        # Client certificates are requested, not required, by the TLS layer (probes have none); the app
+        # requires an identity on every endpoint that is not public.
+        tls = {
+            "ssl_certfile": settings.ssl_certfile,
+            "ssl_keyfile": settings.ssl_keyfile,
+            "ssl_ca_certs": settings.ssl_ca_certs,
+            "ssl_cert_reqs": ssl.CERT_OPTIONAL if settings.ssl_ca_certs is not None else ssl.CERT_NONE,
+            "http": tls_protocol(),
+        }
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(context),
@@ -211,13 +235,15 @@ async def _serve(
             log_config=None,
             access_log=False,
             timeout_graceful_shutdown=int(settings.graceful_shutdown_seconds),
+            **tls,
         )
     )
     log.info(
-        "serving region %s (%s) with build %s on http://%s:%d",
+        "serving region %s (%s) with build %s on %s://%s:%d",
         region.id,
         region.jurisdiction,
         loaded.build.id,
+        "https" if tls else "http",
         settings.host,
         settings.port,
     )
@@ -232,6 +258,81 @@ async def _serve(
         await asyncio.to_thread(auditor.writer.close)
         signal.signal(signal.SIGTERM, previous)
     return 0 if server.started else EXIT_FAILURE
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def build_authenticator(settings: Settings) -> Authenticator:
+    """Who may call, from the grants file and the TLS settings; refuses settings that would serve an
+    address beyond loopback to anyone, unless told `--insecure-no-auth`."""
+    from inference.api.auth import PUBLIC_HEALTH_PATHS, PUBLIC_METRICS_PATHS, Authenticator
+    from inference.api.tls import server_context
+    from inference.policy.grants import GrantsSource
+
+    for name in ("ssl_keyfile", "ssl_ca_certs"):
+        if getattr(settings, name) is not None and settings.ssl_certfile is None:
+            raise CliError(f"setting {name} needs ssl_certfile (REGIONAL_LLM_SSL_CERTFILE)", EXIT_CONFIG)
+    if settings.ssl_ca_certs is not None and settings.api_keys_file is None:
+        raise CliError(
+            "setting ssl_ca_certs needs api_keys_file (REGIONAL_LLM_API_KEYS_FILE): its client_certificates "
+            "map certificates to grants",
+            EXIT_CONFIG,
+        )
+    identified = settings.api_keys_file is not None or settings.ssl_ca_certs is not None
+    if identified and settings.insecure_no_auth:
+        raise CliError(
+            "setting insecure_no_auth contradicts api_keys_file and ssl_ca_certs: callers are identified",
+            EXIT_CONFIG,
+        )
+    if settings.ssl_certfile is not None:
+        try:
+            server_context(settings.ssl_certfile, settings.ssl_keyfile, settings.ssl_ca_certs)
+        except OSError as exc:
+            # An SSLError names the OpenSSL reason (PEM_LIB, KEY_VALUES_MISMATCH, ...), never file contents.
+            reason = exc.reason if isinstance(exc, ssl.SSLError) else exc.strerror
+            files = [
+                str(f) for f in (settings.ssl_certfile, settings.ssl_keyfile, settings.ssl_ca_certs) if f
+            ]
+            raise CliError(
+                f"setting ssl_certfile, ssl_keyfile or ssl_ca_certs: cannot load {', '.join(files)}: "
+                f"{reason or 'not a PEM certificate or key'}",
+                EXIT_CONFIG,
+            ) from None
+    if not identified and not _is_loopback(settings.host) and not settings.insecure_no_auth:
+        raise CliError(
+            f"setting host: {settings.host} is not a loopback address and no caller identity is configured; "
+            "set api_keys_file (REGIONAL_LLM_API_KEYS_FILE, see `regional-llm keys create`), or pass "
+            "--insecure-no-auth to serve anyone who can connect",
+            EXIT_CONFIG,
+        )
+    grants = None
+    if settings.api_keys_file is not None:
+        try:
+            grants = GrantsSource(settings.api_keys_file)
+        except ConfigError as exc:
+            raise CliError(str(exc), EXIT_CONFIG) from None
+    public = (PUBLIC_HEALTH_PATHS if settings.public_health else frozenset()) | (
+        PUBLIC_METRICS_PATHS if settings.public_metrics else frozenset()
+    )
+    authenticator = Authenticator(grants, settings.ssl_ca_certs is not None, public)
+    if grants is not None:
+        log.info(
+            "callers: %d API keys and %d certificate grants from %s%s",
+            len(grants.index.grants.api_keys),
+            len(grants.index.grants.client_certificates),
+            settings.api_keys_file,
+            f"; client certificates checked against {settings.ssl_ca_certs}" if settings.ssl_ca_certs else "",
+        )
+    elif settings.insecure_no_auth:
+        log.warning("callers: not identified (--insecure-no-auth): anyone who can connect is served")
+    return authenticator
 
 
 def build_privacy_screen(settings: Settings, region: RegionPolicy) -> PrivacyScreen:
@@ -564,6 +665,203 @@ def cmd_bench_privacy(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- keys --------------------------------------------------------------------------------------------
+
+_KEYS_EPILOG = """\
+examples:
+  regional-llm keys create --label eu-storefront --origins EU --builds eu-smollm2-135m-demo --rate 600
+  regional-llm keys create --label crm-de --origins DE,AT --expires 2027-06-30
+  regional-llm keys list
+  regional-llm keys revoke 3f9a2b1c4d5e
+
+The grants file is --keys-file, else REGIONAL_LLM_API_KEYS_FILE. It holds salted hashes, never a
+secret; it is created mode 600 and replaced atomically, and a running server re-reads it when it
+changes. `create` prints the secret once, on standard output (the rest goes to standard error): put it
+in the caller's secret store right away. Client-certificate grants are written by hand (see README).
+Exit status: 0 ok, 1 the file could not be written, 2 bad usage or a broken grants file.
+"""
+
+
+def _codes(value: str) -> list[str]:
+    """`--origins DE,FR` as validated, upper-case codes."""
+    from inference.policy.region import normalize_code
+
+    try:
+        return [normalize_code(code) for code in value.split(",")]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _expiry(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date: use 2027-06-30 or 2027-06-30T12:00:00Z"
+        ) from None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment <= datetime.now(UTC):
+        raise argparse.ArgumentTypeError(f"{value!r} is not in the future")
+    return moment
+
+
+def _keys_file(args: argparse.Namespace) -> Path:
+    path: Path | None = args.keys_file or _settings(args).api_keys_file
+    if path is None:
+        raise CliError("no grants file: pass --keys-file or set REGIONAL_LLM_API_KEYS_FILE", EXIT_CONFIG)
+    return path
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else "-"
+
+
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    """Add an API key to the grants file and print its secret, once."""
+    from inference.policy.grants import GrantsFile, new_api_key, update_grants
+
+    path = _keys_file(args)
+    builds = [b for b in (args.builds or "").split(",") if b]
+    if builds:
+        known = _catalog(_settings(args)).pinned()
+        unknown = [b for b in builds if b not in known]
+        if unknown:
+            raise CliError(
+                f"--builds: no build manifest has id {unknown[0]!r} (see: regional-llm models list)",
+                EXIT_CONFIG,
+            )
+    created: list[tuple[str, str]] = []
+
+    def add(grants: GrantsFile) -> GrantsFile:
+        taken = [k.id for k in grants.api_keys]
+        grant, secret = new_api_key(args.label, args.origins, builds, args.expires, args.rate, taken)
+        created.append((grant.id, secret))
+        return grants.model_copy(update={"api_keys": (*grants.api_keys, grant)})
+
+    try:
+        update_grants(path, add)
+    except ValidationError as exc:
+        field, message = first_error(exc)
+        raise CliError(f"--{field.replace('_', '-')}: {message}", EXIT_CONFIG) from None
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    except OSError as exc:
+        raise CliError(f"{path}: cannot write: {exc.strerror}", EXIT_FAILURE) from None
+    key_id, secret = created[0]
+    print(secret)
+    print(
+        f"created API key {key_id} ({args.label}) in {path}; origins {','.join(args.origins)}, "
+        f"builds {','.join(builds) or 'all'}, rate {args.rate or 'unlimited'}, "
+        f"expires {_when(args.expires) if args.expires else 'never'}. The secret above is shown only now.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    """List the grants: API keys (never their secrets or hashes) and client-certificate grants."""
+    from inference.policy.grants import load_grants
+
+    path = _keys_file(args)
+    try:
+        grants = load_grants(path)
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    now = datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    for key in grants.api_keys:
+        if key.revoked is not None and key.revoked <= now:
+            status = f"revoked {_when(key.revoked)}"
+        elif key.expires is not None and key.expires <= now:
+            status = "expired"
+        else:
+            status = "active"
+        rows.append(
+            {
+                "kind": "key",
+                "id": key.id,
+                "label": key.label,
+                "origins": list(key.origins),
+                "builds": list(key.builds),
+                "rate": key.rate,
+                "expires": _when(key.expires),
+                "created": _when(key.created),
+                "status": status,
+            }
+        )
+    for cert in grants.client_certificates:
+        expired = cert.expires is not None and cert.expires <= now
+        rows.append(
+            {
+                "kind": "cert",
+                "id": cert.name,
+                "label": cert.label or "-",
+                "origins": list(cert.origins),
+                "builds": list(cert.builds),
+                "rate": cert.rate,
+                "expires": _when(cert.expires),
+                "created": "-",
+                "status": "expired" if expired else "active",
+            }
+        )
+    if args.format == "json":
+        for row in rows:
+            print(json.dumps(row))
+        return 0
+    table = [("KIND", "ID", "LABEL", "ORIGINS", "BUILDS", "RATE/MIN", "EXPIRES", "STATUS")]
+    for row in rows:
+        table.append(
+            (
+                row["kind"],
+                row["id"],
+                row["label"],
+                ",".join(row["origins"]),
+                ",".join(row["builds"]) or "all",
+                str(row["rate"] or "-"),
+                row["expires"],
+                row["status"],
+            )
+        )
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    for line in table:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    """Mark an API key revoked; a running server refuses it as soon as it sees the changed file."""
+    from inference.policy.grants import GrantsFile, update_grants
+
+    path = _keys_file(args)
+    now = datetime.now(UTC).replace(microsecond=0)
+    found: list[datetime | None] = []
+
+    def revoke(grants: GrantsFile) -> GrantsFile:
+        key = grants.key(args.key_id)
+        if key is None:
+            raise CliError(
+                f"{path}: no API key has id {args.key_id!r} (see: regional-llm keys list)", EXIT_CONFIG
+            )
+        found.append(key.revoked)
+        if key.revoked is not None:
+            return grants
+        revoked = key.model_copy(update={"revoked": now})
+        keys = tuple(revoked if k.id == key.id else k for k in grants.api_keys)
+        return grants.model_copy(update={"api_keys": keys})
+
+    try:
+        update_grants(path, revoke)
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    except OSError as exc:
+        raise CliError(f"{path}: cannot write: {exc.strerror}", EXIT_FAILURE) from None
+    if found[0] is not None:
+        print(f"API key {args.key_id} was already revoked on {_when(found[0])}")
+    else:
+        print(f"API key {args.key_id} revoked in {path} at {_when(now)}")
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------------------------
 
 
@@ -602,9 +900,93 @@ def build_parser() -> argparse.ArgumentParser:
         help="requests generated at once, like vLLM's flag (default: transformers 4, vllm vLLM's own)",
     )
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--api-keys-file",
+        type=Path,
+        help="grants file (API keys, client-certificate grants): every request then needs an identity",
+    )
+    serve.add_argument("--ssl-certfile", type=Path, help="the server's TLS certificate (PEM): serve HTTPS")
+    serve.add_argument("--ssl-keyfile", type=Path, help="its private key (PEM)")
+    serve.add_argument(
+        "--ssl-ca-certs", type=Path, help="CA certificates of client certificates (mutual TLS; PEM)"
+    )
+    serve.add_argument(
+        "--insecure-no-auth",
+        action="store_true",
+        default=None,
+        help="serve a non-loopback address with no caller identity configured",
+    )
+    serve.add_argument(
+        "--public-health",
+        action=argparse.BooleanOptionalAction,
+        help="/health and /ready without an identity (default: yes)",
+    )
+    serve.add_argument(
+        "--public-metrics",
+        action=argparse.BooleanOptionalAction,
+        help="/metrics without an identity (default: no)",
+    )
     _add_location_flags(serve)
     _add_cache_flag(serve)
     serve.set_defaults(handler=cmd_serve)
+
+    keys = commands.add_parser(
+        "keys",
+        help="create, list and revoke API keys",
+        description="API keys in the grants file: each with a label, the data origins and builds it may "
+        "use, an optional expiry and a rate limit.",
+        epilog=_KEYS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    key_commands = keys.add_subparsers(dest="keys_command", metavar="COMMAND", required=True)
+
+    def key_command(name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+        parser = key_commands.add_parser(
+            name,
+            help=help_text,
+            description=description,
+            epilog=_KEYS_EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        parser.add_argument(
+            "--keys-file", type=Path, help="the grants file (default: REGIONAL_LLM_API_KEYS_FILE)"
+        )
+        return parser
+
+    create_key = key_command(
+        "create",
+        "create a key and print its secret once",
+        "Create an API key, store its salted hash in the grants file and print the secret (once).",
+    )
+    create_key.add_argument("--label", required=True, help="who holds the key, e.g. eu-storefront")
+    create_key.add_argument(
+        "--origins",
+        required=True,
+        type=_codes,
+        metavar="CODES",
+        help="data-origin codes it may send, comma-separated (DE,FR or EU); EU and EEA cover their states",
+    )
+    create_key.add_argument(
+        "--builds", metavar="IDS", help="build ids it may use, comma-separated (default: every build served)"
+    )
+    create_key.add_argument(
+        "--expires", type=_expiry, metavar="DATE", help="refused from then on (2027-06-30 is midnight UTC)"
+    )
+    create_key.add_argument("--rate", type=int, metavar="N", help="requests per minute, per server process")
+    _add_location_flags(create_key)
+    create_key.set_defaults(handler=cmd_keys_create)
+    list_keys = key_command(
+        "list", "list keys and certificate grants", "List the grants; never a secret or a hash."
+    )
+    list_keys.add_argument("--format", choices=["table", "json"], default="table")
+    list_keys.set_defaults(handler=cmd_keys_list)
+    revoke_key = key_command(
+        "revoke",
+        "revoke a key",
+        "Mark a key revoked; running servers refuse it as soon as they see the changed file.",
+    )
+    revoke_key.add_argument("key_id", metavar="ID", help="the key's id (see: keys list)")
+    revoke_key.set_defaults(handler=cmd_keys_revoke)
 
     anonymize = commands.add_parser(
         "anonymize",

@@ -122,6 +122,30 @@ class Settings(BaseSettings):
         default=None,
         description="A locally installed token-classification model folder used to find person names too.",
     )
+    api_keys_file: Path | None = Field(
+        default=None,
+        description="The grants file: API keys (salted hashes) and client-certificate grants, each with the "
+        "origins and builds it may use. Once set, every request needs an identity.",
+    )
+    ssl_certfile: Path | None = Field(
+        default=None, description="The server's TLS certificate (PEM): serve HTTPS."
+    )
+    ssl_keyfile: Path | None = Field(
+        default=None, description="The private key of ssl_certfile (PEM), unless that file holds it."
+    )
+    ssl_ca_certs: Path | None = Field(
+        default=None,
+        description="CA certificates (PEM) that sign client certificates: mutual TLS. Needs api_keys_file, "
+        "whose client_certificates map certificates to grants.",
+    )
+    insecure_no_auth: bool = Field(
+        default=False,
+        description="Serve without any caller identity on an address other than loopback.",
+    )
+    public_health: bool = Field(
+        default=True, description="/health and /ready answer without an identity (for probes)."
+    )
+    public_metrics: bool = Field(default=False, description="/metrics answers without an identity.")
 
     def read_pii_key(self) -> bytes | None:
         """The PII key from `pii_key_file` or `pii_key`, decoded; raises ValueError naming the setting."""

@@ -6,6 +6,8 @@ Services raise these; the API renders each once, at the edge, in the OpenAI erro
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class ServiceError(Exception):
     """Base of every error a client may see. Subclasses fix the HTTP status and OpenAI error type."""
@@ -19,6 +21,11 @@ class ServiceError(Exception):
         self.message = message
         self.code = code or self.default_code
         self.param = param
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """Headers the error's response carries besides the body (`Retry-After`, `WWW-Authenticate`)."""
+        return {"Retry-After": "5"} if self.status_code == 503 else {}
 
     def to_body(self) -> dict[str, dict[str, str | None]]:
         """The OpenAI-shaped error body."""
@@ -38,6 +45,42 @@ class InvalidRequest(ServiceError):
     status_code = 400
     error_type = "invalid_request_error"
     default_code = "invalid_request"
+
+
+class Unauthenticated(ServiceError):
+    """No valid identity: the API key is missing, wrong, revoked or expired, or the client certificate
+    has no grant (401). The message never quotes the credential."""
+
+    status_code = 401
+    error_type = "invalid_request_error"
+    default_code = "invalid_api_key"
+
+    def __init__(self, message: str, *, identity: str = "anonymous") -> None:
+        super().__init__(message)
+        self.identity = identity
+        """Who the audit trail names for the refusal: `anonymous`, or the key id or certificate name
+        that was presented (never the secret)."""
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="regional-llm"'}
+
+
+class RateLimited(ServiceError):
+    """The caller's grant allows fewer requests per minute (429), with the seconds to wait."""
+
+    status_code = 429
+    error_type = "requests"
+    default_code = "rate_limit_exceeded"
+
+    def __init__(self, message: str, *, retry_after: int, identity: str) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.identity = identity
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class RequestTooLarge(InvalidRequest):

@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -47,11 +48,15 @@ def run_cli(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess
 
 
 class Server:
-    """A `regional-llm serve` subprocess with its output captured in a file."""
+    """A `regional-llm serve` subprocess with its output captured in a file. With `trust` (a client TLS
+    context that trusts the server's certificate), it is an HTTPS server."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log_file: Path) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], log_file: Path, trust: ssl.SSLContext | None = None
+    ) -> None:
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.trust = trust
+        self.url = f"{'https' if trust else 'http'}://127.0.0.1:{self.port}"
         self.log_file = log_file
         self._log = log_file.open("w")
         self.process = subprocess.Popen(
@@ -68,7 +73,7 @@ class Server:
                 self.stop()
                 raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.output()}")
             try:
-                if httpx.get(f"{self.url}/ready", timeout=2).status_code == 200:
+                if httpx.get(f"{self.url}/ready", timeout=2, verify=self.trust or True).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -102,9 +107,9 @@ class Server:
         return self.process.returncode
 
 
-def metric(server: Server, name: str, **labels: str) -> float:
+def metric(server: Server, name: str, headers: dict[str, str] | None = None, **labels: str) -> float:
     """The sum of a Prometheus metric's samples on `server` whose labels include `labels`."""
-    text = httpx.get(f"{server.url}/metrics", timeout=10).text
+    text = httpx.get(f"{server.url}/metrics", headers=headers, timeout=10).text
     total = 0.0
     for line in text.splitlines():
         if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):

@@ -48,5 +48,6 @@ def create_app(context: ServingContext) -> FastAPI:
         known_paths=frozenset(app.openapi()["paths"]) | documented,
         auditor=context.auditor,
         metrics=context.metrics,
+        authenticator=context.authenticator,
     )
     return app

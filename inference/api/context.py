@@ -7,12 +7,14 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from inference.api.auth import Authenticator
 from inference.api.timing import StageTimes
 from inference.audit.trail import AuditDraft, Auditor
 from inference.builds.manifest import AdapterBuild, ModelBuild
 from inference.engines.base import Engine
 from inference.errors import ModelNotFound
 from inference.metrics import ServiceMetrics
+from inference.policy.identity import Caller
 from inference.policy.region import RegionPolicy
 from inference.privacy.screen import PiiBlocked, PrivacyScreen, Screening
 
@@ -53,11 +55,14 @@ class ServingContext:
     privacy: PrivacyScreen
     auditor: Auditor
     adapters: tuple[AdapterBuild, ...] = ()
+    authenticator: Authenticator = field(default_factory=Authenticator)
     started: int = field(default_factory=lambda: int(time.time()))
 
-    def served(self) -> list[ServedModel]:
-        """Every model this server answers for: its build, then the adapter builds on it."""
-        return [ServedModel(self.build), *(ServedModel(self.build, a) for a in self.adapters)]
+    def served(self, caller: Caller | None = None) -> list[ServedModel]:
+        """Every model this server answers for (to `caller`, if given): its build, then the adapter
+        builds on it."""
+        every = [ServedModel(self.build), *(ServedModel(self.build, a) for a in self.adapters)]
+        return every if caller is None else [s for s in every if caller.may_use(s.id)]
 
     async def screen(
         self,
@@ -84,9 +89,11 @@ class ServingContext:
             timing.add("pii_anonymize", screening.anonymize_seconds)
         return screening
 
-    def resolve_model(self, name: str) -> ServedModel:
-        """The build a request's `model` names, or 404 `model_not_found`: never a silent fallback."""
-        for served in self.served():
+    def resolve_model(self, name: str, caller: Caller | None = None) -> ServedModel:
+        """The build a request's `model` names, or 404 `model_not_found`: never a silent fallback. A build
+        outside the caller's grant is not found either, with the same message: a caller learns nothing
+        of the builds it may not use."""
+        for served in self.served(caller):
             if served.pinned.answers_to(name):
                 return served
         # Echo the name only when it looks like a model id: a request field may carry anything.

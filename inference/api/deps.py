@@ -12,6 +12,7 @@ from inference.api.timing import StageTimes
 from inference.audit.trail import AuditDraft
 from inference.configfile import field_path
 from inference.errors import InvalidRequest, RequestTooLarge
+from inference.policy.identity import Caller, check_grant
 from inference.policy.origin import OriginTag, check_origin, parse_origin_tag
 
 BodyT = TypeVar("BodyT", bound=BaseModel)
@@ -27,6 +28,16 @@ def get_context(request: Request) -> ServingContext:
 ContextDep = Annotated[ServingContext, Depends(get_context)]
 
 
+def caller_of(request: Request) -> Caller:
+    """Who sent the request, as the middleware identified them."""
+    caller = request.state.caller
+    assert isinstance(caller, Caller)
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(caller_of)]
+
+
 def audit_draft(request: Request) -> AuditDraft | None:
     """The audit record in the making of a generation request (the middleware starts it)."""
     draft = getattr(request.state, "audit", None)
@@ -34,9 +45,10 @@ def audit_draft(request: Request) -> AuditDraft | None:
 
 
 def resolve_model(request: Request, context: ServingContext, name: str) -> ServedModel:
-    """The build a request's `model` names (404 if none); its reference goes to the response's
-    X-Model-Build header and to the audit record, so both name the adapter build when one answers."""
-    served = context.resolve_model(name)
+    """The build a request's `model` names (404 if none, or if the caller's grant does not include it);
+    its reference goes to the response's X-Model-Build header and to the audit record, so both name the
+    adapter build when one answers."""
+    served = context.resolve_model(name, caller_of(request))
     request.state.build_reference = served.reference
     draft = audit_draft(request)
     if draft is not None:
@@ -52,14 +64,16 @@ def stage_times(request: Request) -> StageTimes:
     return timing
 
 
-def require_origin(request: Request, context: ContextDep) -> OriginTag:
-    """Parse `X-Data-Origin` and check it against the region, before the body is read."""
+def require_origin(request: Request, context: ContextDep, caller: CallerDep) -> OriginTag:
+    """Parse `X-Data-Origin` and check it against the region, then against the caller's grant, before
+    the body is read."""
     with stage_times(request).measure("origin"):
         tag = parse_origin_tag(request.headers.getlist("x-data-origin"))
         draft = audit_draft(request)
         if draft is not None:
             draft.origins = str(tag)  # recorded whether or not the region accepts them
         check_origin(tag, context.region.id, context.region.accepted)
+        check_grant(tag, caller)
     return tag
 
 

@@ -20,8 +20,7 @@ GENERATION_PATHS = ("/v1/chat/completions", "/v1/completions")
 
 def error_response(error: ServiceError) -> JSONResponse:
     """Render a service error as an OpenAI error body with its status."""
-    headers = {"Retry-After": "5"} if error.status_code == 503 else None
-    return JSONResponse(error.to_body(), status_code=error.status_code, headers=headers)
+    return JSONResponse(error.to_body(), status_code=error.status_code, headers=dict(error.headers) or None)
 
 
 def _count_refusal(request: Request, error: ServiceError) -> None:

@@ -12,11 +12,13 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from inference.api.auth import Authenticator
 from inference.api.timing import StageTimes
 from inference.audit.trail import AuditDraft, Auditor, AuditStoreUnavailable
-from inference.errors import EngineFailure, ServiceError
+from inference.errors import EngineFailure, RateLimited, ServiceError, Unauthenticated
 from inference.logs import exception_summary
 from inference.metrics import ServiceMetrics
+from inference.policy.identity import Caller
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -24,10 +26,8 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("inference.access")
 
 REQUEST_ID_HEADER = "X-Request-Id"
-CLIENT_LABEL_HEADER = "X-Client-Label"
 AUDITED_PATHS = frozenset({"/v1/chat/completions", "/v1/completions"})
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-_VALID_LABEL = re.compile(r"[A-Za-z0-9._:@/-]{1,64}")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -44,13 +44,6 @@ def request_id_from(scope: Scope) -> str:
     return candidate if candidate and _VALID_REQUEST_ID.fullmatch(candidate) else uuid.uuid4().hex
 
 
-def client_label(scope: Scope) -> str:
-    """The caller's X-Client-Label if it is a plain token, else `anonymous` (API keys and mTLS identities
-    will replace it)."""
-    label = _header(scope, b"x-client-label")
-    return label if label and _VALID_LABEL.fullmatch(label) else "anonymous"
-
-
 def _error_messages(error: ServiceError, headers: list[tuple[bytes, bytes]]) -> tuple[Message, Message]:
     body = json.dumps(error.to_body()).encode()
     start: Message = {
@@ -59,6 +52,10 @@ def _error_messages(error: ServiceError, headers: list[tuple[bytes, bytes]]) -> 
         "headers": [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
+            *(
+                (name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in error.headers.items()
+            ),
             *headers,
         ],
     }
@@ -66,9 +63,10 @@ def _error_messages(error: ServiceError, headers: list[tuple[bytes, bytes]]) -> 
 
 
 class RequestContextMiddleware:
-    """Give each request an id and arrival time; stamp X-Request-Id, X-Served-Region and X-Model-Build
-    on every response, errors included; commit each generation request's audit record before the last
-    bytes of its response, and refuse new ones (503) while the audit store cannot take records."""
+    """Give each request an id and arrival time; identify its caller (401 or 429 before anything else
+    runs); stamp X-Request-Id, X-Served-Region and X-Model-Build on every response, errors included;
+    commit each generation request's audit record before the last bytes of its response, and refuse new
+    ones (503) while the audit store cannot take records."""
 
     def __init__(
         self,
@@ -78,11 +76,13 @@ class RequestContextMiddleware:
         known_paths: frozenset[str],
         auditor: Auditor,
         metrics: ServiceMetrics,
+        authenticator: Authenticator,
     ) -> None:
         self.app = app
         self.metrics = metrics
         self.known_paths = known_paths
         self.auditor = auditor
+        self.authenticator = authenticator
         self.region = region.encode()
         self.build_reference = build_reference.encode()
 
@@ -95,6 +95,13 @@ class RequestContextMiddleware:
         state["request_id"] = request_id
         state["arrived"] = time.perf_counter()
         state["timing"] = StageTimes()
+        refusal: Unauthenticated | RateLimited | None = None
+        try:
+            caller = self.authenticator.identify(scope)
+        except (Unauthenticated, RateLimited) as exc:
+            refusal = exc
+            caller = Caller(exc.identity, origins=frozenset(), builds=frozenset())
+        state["caller"] = caller
 
         def extra() -> Headers:
             # Read when the response starts: by then the route has said which build answers.
@@ -108,7 +115,9 @@ class RequestContextMiddleware:
         status = 0
         try:
             if scope["path"] in AUDITED_PATHS and scope["method"] == "POST":
-                status = await self._audited(scope, receive, send, extra)
+                status = await self._audited(scope, receive, send, extra, refusal)
+            elif refusal is not None:
+                status = await self._refuse(send, refusal, extra)
             else:
                 status = await self._plain(scope, receive, send, extra)
         finally:
@@ -116,6 +125,12 @@ class RequestContextMiddleware:
             path = scope["path"] if scope["path"] in self.known_paths else "(other path)"
             elapsed = time.perf_counter() - state["arrived"]
             access_log.info("%s %s %s %d %.3fs", request_id, scope["method"], path, status, elapsed)
+
+    async def _refuse(self, send: Send, error: ServiceError, extra: Callable[[], Headers]) -> int:
+        start, body = _error_messages(error, extra())
+        await send(start)
+        await send(body)
+        return error.status_code
 
     async def _plain(self, scope: Scope, receive: Receive, send: Send, extra: Callable[[], Headers]) -> int:
         status = 0
@@ -141,25 +156,34 @@ class RequestContextMiddleware:
         if started:
             return 500  # headers are out; the client sees a truncated response
         error = EngineFailure(f"The server failed to process request {request_id}.", code="internal_error")
-        start, body = _error_messages(error, extra())
-        await send(start)
-        await send(body)
-        return error.status_code
+        return await self._refuse(send, error, extra)
 
-    async def _audited(self, scope: Scope, receive: Receive, send: Send, extra: Callable[[], Headers]) -> int:
+    async def _audited(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        extra: Callable[[], Headers],
+        refusal: ServiceError | None,
+    ) -> int:
         state = scope["state"]
         if not self.auditor.healthy:
-            start, body = _error_messages(
-                AuditStoreUnavailable("The audit trail cannot be written now; retry later."), extra()
-            )
-            start["headers"].append((b"retry-after", b"5"))
-            await send(start)
-            await send(body)
-            return 503
+            unavailable = AuditStoreUnavailable("The audit trail cannot be written now; retry later.")
+            return await self._refuse(send, unavailable, extra)
         draft: AuditDraft = self.auditor.draft(
-            state["request_id"], scope["path"], client_label(scope), state["arrived"]
+            state["request_id"], scope["path"], state["caller"].identity, state["arrived"]
         )
         state["audit"] = draft
+        if refusal is not None:
+            # Refused before anything of the request was read; the refusal is on record like any other.
+            self.metrics.refused(refusal.code)
+            draft.reason = refusal.code
+            try:
+                await self.auditor.commit(draft, refusal.status_code)
+            except AuditStoreUnavailable as exc:
+                log.error("request %s: %s", state["request_id"], exc.message)
+                refusal = exc
+            return await self._refuse(send, refusal, extra)
         timing: StageTimes = state["timing"]
         status = 0
         held: list[Message] = []  # a non-streamed answer waits here until its record is committed

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from inference.api.deps import ContextDep
+from inference.api.deps import CallerDep, ContextDep
 from inference.api.schemas import ModelCard, ModelList
 
 router = APIRouter()
 
 
 @router.get("/v1/models", response_model=ModelList)
-async def list_models(context: ContextDep) -> ModelList:
-    """The build served here, then its LoRA adapter builds: each by id, then by its aliases.
-    Needs no X-Data-Origin (no data is sent)."""
+async def list_models(context: ContextDep, caller: CallerDep) -> ModelList:
+    """The build served here, then its LoRA adapter builds: each by id, then by its aliases; only those
+    the caller's grant includes. Needs no X-Data-Origin (no data is sent)."""
     return ModelList(
         data=[
             ModelCard(
@@ -26,7 +26,7 @@ async def list_models(context: ContextDep) -> ModelList:
                 jurisdiction=served.pinned.jurisdiction,
                 digest=f"sha256:{served.pinned.digest}",
             )
-            for served in context.served()
+            for served in context.served(caller)
             for name in (served.id, *served.pinned.aliases)
         ]
     )
