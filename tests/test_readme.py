@@ -1,5 +1,5 @@
-"""The README's Python example, run as written against a real server (the tiny model answers to the
-same `assistant` alias as the demo build)."""
+"""The README's Python examples: the first run as written against a real server (the tiny model answers
+to the same `assistant` alias as the demo build); the callers' clients built with the files they name."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import openai
+import pytest
+import trustme
 
 from tests.servers import Server
 
@@ -17,7 +19,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def test_readme_python_example_runs(server: Server) -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
-    assert len(blocks) == 1
+    assert len(blocks) == 2
     code = blocks[0].replace("http://127.0.0.1:8000", server.url)
     output = io.StringIO()
     namespace: dict[str, object] = {}
@@ -29,3 +31,25 @@ def test_readme_python_example_runs(server: Server) -> None:
     lines = output.getvalue().splitlines()
     assert lines[-1] == "data_origin_mismatch"
     assert len(lines) >= 3
+
+
+def test_readme_callers_example_builds_its_clients(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    section = (
+        README.read_text().split("## Callers: API keys, mutual TLS and grants\n", 1)[1].split("\n## ", 1)[0]
+    )
+    (code,) = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    server_ca, client_ca = trustme.CA(), trustme.CA()
+    server_ca.cert_pem.write_to_path(str(tmp_path / "server-ca.crt"))
+    chatbot = client_ca.issue_cert("chatbot.us.example.com")
+    chatbot.cert_chain_pems[0].write_to_path(str(tmp_path / "chatbot.crt"))
+    chatbot.private_key_pem.write_to_path(str(tmp_path / "chatbot.key"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REGIONAL_LLM_KEY", "rllm_0123456789ab_" + "x" * 43)
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    for name, region, origin in (("storefront", "eu", "DE"), ("chatbot", "us", "US")):
+        client = namespace[name]
+        assert isinstance(client, openai.OpenAI)
+        assert str(client.base_url) == f"https://llm-{region}.internal:8000/v1/"
+        assert client.default_headers["X-Data-Origin"] == origin
+        client.close()

@@ -145,6 +145,7 @@ def test_secrets_are_files_from_secrets_and_the_audit_url_a_secret_ref() -> None
     assert [source["secret"] for source in projected["sources"]] == [
         {"name": "regional-llm-audit-eu", "items": [{"key": "audit.key", "path": "audit.key"}]},
         {"name": "regional-llm-pii-eu", "items": [{"key": "pii.key", "path": "pii.key"}]},
+        {"name": "regional-llm-grants-eu", "items": [{"key": "grants.yaml", "path": "grants.yaml"}]},
     ]
     # No key value ever travels in the environment.
     assert not {"REGIONAL_LLM_AUDIT_KEY", "REGIONAL_LLM_PII_KEY"} & set(env)
@@ -154,21 +155,87 @@ def test_no_pii_key_without_its_secret() -> None:
     rendered = render()
     assert "REGIONAL_LLM_PII_KEY_FILE" not in rendered.env()
     projected = rendered.volume("secrets")["projected"]
-    assert [source["secret"]["name"] for source in projected["sources"]] == ["regional-llm-audit-eu"]
+    assert [source["secret"]["name"] for source in projected["sources"]] == [
+        "regional-llm-audit-eu",
+        "regional-llm-grants-eu",
+    ]
+
+
+def test_the_grants_file_is_mounted_and_named() -> None:
+    rendered = render("eu-central-1")
+    env = {name: item.get("value") for name, item in rendered.env().items()}
+    assert env["REGIONAL_LLM_API_KEYS_FILE"] == "/etc/regional-llm/secrets/grants.yaml"
+    assert rendered.mounts()["/etc/regional-llm/secrets"]["readOnly"] is True
+    # Identified callers only; /metrics too unless the values say otherwise; no TLS in this region.
+    assert not {
+        "REGIONAL_LLM_INSECURE_NO_AUTH",
+        "REGIONAL_LLM_PUBLIC_METRICS",
+        "REGIONAL_LLM_SSL_CERTFILE",
+    } & set(env)
+    assert (
+        render("eu-central-1", "auth.publicMetrics=true").env()["REGIONAL_LLM_PUBLIC_METRICS"]["value"]
+        == "true"
+    )
+
+
+def test_tls_and_the_client_ca_are_files_from_their_secrets() -> None:
+    rendered = render("us-east-1")
+    env = {name: item.get("value") for name, item in rendered.env().items()}
+    assert env["REGIONAL_LLM_SSL_CERTFILE"] == "/etc/regional-llm/secrets/tls.crt"
+    assert env["REGIONAL_LLM_SSL_KEYFILE"] == "/etc/regional-llm/secrets/tls.key"
+    assert env["REGIONAL_LLM_SSL_CA_CERTS"] == "/etc/regional-llm/secrets/client-ca.crt"
+    assert env["REGIONAL_LLM_API_KEYS_FILE"] == "/etc/regional-llm/secrets/grants.yaml"
+    sources = [source["secret"] for source in rendered.volume("secrets")["projected"]["sources"]]
+    assert {"name": "regional-llm-tls-us", "items": [
+        {"key": "tls.crt", "path": "tls.crt"}, {"key": "tls.key", "path": "tls.key"}
+    ]} in sources  # fmt: skip
+    assert {
+        "name": "regional-llm-client-ca-us",
+        "items": [{"key": "ca.crt", "path": "client-ca.crt"}],
+    } in sources
+
+
+def test_probes_use_https_when_the_server_does() -> None:
+    server = render("us-east-1").server
+    for probe, path in (
+        ("startupProbe", "/health"),
+        ("readinessProbe", "/ready"),
+        ("livenessProbe", "/health"),
+    ):
+        assert server[probe]["httpGet"] == {"path": path, "port": "http", "scheme": "HTTPS"}
+
+
+def test_a_release_without_identities_says_so() -> None:
+    rendered = render("eu-central-1", "auth.existingSecret=", "auth.insecureNoAuth=true")
+    env = rendered.env()
+    assert env["REGIONAL_LLM_INSECURE_NO_AUTH"]["value"] == "true"
+    assert "REGIONAL_LLM_API_KEYS_FILE" not in env
+    for pod in rendered.all("Pod"):
+        assert "API_KEY" not in {item["name"] for item in pod["spec"]["containers"][0]["env"]}
 
 
 @pytest.mark.parametrize("region", REGIONS)
 def test_every_setting_in_the_environment_is_one_the_server_has(region: str) -> None:
     # A REGIONAL_LLM_* variable the server does not know would be ignored without a word.
     build = str(region_policy(region)["default_build"])
-    rendered = render(region, f"build={build}", "privacy.existingSecret=pii")
-    names = [name for name in rendered.env() if name.startswith("REGIONAL_LLM_")]
+    everything = (
+        f"build={build}",
+        "privacy.existingSecret=pii",
+        "auth.publicMetrics=true",
+        "tls.existingSecret=tls",
+        "tls.clientCa.existingSecret=client-ca",
+    )
+    open_release = ("auth.existingSecret=", "auth.insecureNoAuth=true", "tls.clientCa.existingSecret=")
     fields = set(Settings.model_fields)
-    assert "REGIONAL_LLM_BUILD" in names
-    assert "REGIONAL_LLM_PII_KEY_FILE" in names
-    assert [name for name in names if name.removeprefix("REGIONAL_LLM_").lower() not in fields] == []
+    for sets in (everything, open_release):
+        names = [name for name in render(region, *sets).env() if name.startswith("REGIONAL_LLM_")]
+        assert [name for name in names if name.removeprefix("REGIONAL_LLM_").lower() not in fields] == []
+        assert len(names) == len(set(names))
+    rendered = render(region, *everything)
+    for name in ("BUILD", "PII_KEY_FILE", "API_KEYS_FILE", "PUBLIC_METRICS", "SSL_CERTFILE", "SSL_CA_CERTS"):
+        assert f"REGIONAL_LLM_{name}" in rendered.env()
+    assert "REGIONAL_LLM_INSECURE_NO_AUTH" in render(region, *open_release).env()
     assert Settings.model_config.get("env_prefix") == "REGIONAL_LLM_"
-    assert len(names) == len(set(names))
 
 
 @pytest.mark.parametrize("region", REGIONS)

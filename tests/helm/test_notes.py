@@ -7,6 +7,7 @@ import pytest
 from tests.helm.chart import CHART, FULLNAME, NAMESPACE, REGION_VALUES, RELEASE, helm
 
 ORIGIN = {"eu-central-1": "DE", "us-east-1": "US"}
+SCHEME = {"eu-central-1": "http", "us-east-1": "https"}
 
 
 def notes(region: str, *extra: str) -> str:
@@ -20,7 +21,7 @@ def notes(region: str, *extra: str) -> str:
 @pytest.mark.parametrize("region", sorted(REGION_VALUES))
 def test_tells_how_to_call_the_release(region: str) -> None:
     text = notes(region)
-    url = f"http://{FULLNAME}.{NAMESPACE}.svc:8000"
+    url = f"{SCHEME[region]}://{FULLNAME}.{NAMESPACE}.svc:8000"
     assert f"serves region {region}" in text
     assert f"{url}/v1\n" in text
     assert f"curl {url}/v1/chat/completions" in text
@@ -28,7 +29,15 @@ def test_tells_how_to_call_the_release(region: str) -> None:
     assert '"model": "assistant"' in text
     assert f"kubectl -n {NAMESPACE} port-forward service/{FULLNAME} 8000:8000" in text
     assert f"helm test {RELEASE} -n {NAMESPACE} --logs" in text
+    assert '-H "Authorization: Bearer $REGIONAL_LLM_KEY"' in text
+    assert ("--cacert ca.crt" in text) == (SCHEME[region] == "https")
     assert "WARNING" not in text
+
+
+def test_warns_when_callers_are_not_identified() -> None:
+    text = notes("eu-central-1", "--set", "auth.existingSecret=", "--set", "auth.insecureNoAuth=true")
+    assert "WARNING: auth.insecureNoAuth is true: callers are not identified" in text
+    assert "Authorization" not in text
 
 
 def test_warns_when_nobody_may_call() -> None:

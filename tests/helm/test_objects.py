@@ -14,7 +14,12 @@ REGIONS = sorted(REGION_VALUES)
 
 @pytest.mark.parametrize("region", REGIONS)
 def test_every_object_carries_the_standard_labels(region: str) -> None:
-    rendered = render(region, "autoscaling.enabled=true", "serviceMonitor.enabled=true")
+    rendered = render(
+        region,
+        "autoscaling.enabled=true",
+        "serviceMonitor.enabled=true",
+        "serviceMonitor.apiKey.existingSecret=scraper-key",
+    )
     kinds = {doc["kind"] for doc in rendered.docs}
     assert kinds == {
         "ConfigMap", "Deployment", "Service", "ServiceAccount", "NetworkPolicy", "PodDisruptionBudget",
@@ -83,7 +88,10 @@ def test_autoscaler_metrics_are_values(tmp_path: Path) -> None:
 def test_the_service_monitor_is_optional_and_scrapes_metrics() -> None:
     assert render().all("ServiceMonitor") == []
     rendered = render(
-        "eu-central-1", "serviceMonitor.enabled=true", "serviceMonitor.labels.release=prometheus"
+        "eu-central-1",
+        "serviceMonitor.enabled=true",
+        "serviceMonitor.labels.release=prometheus",
+        "auth.publicMetrics=true",
     )
     monitor = rendered.one("ServiceMonitor")
     assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
@@ -93,3 +101,19 @@ def test_the_service_monitor_is_optional_and_scrapes_metrics() -> None:
     ]
     assert monitor["spec"]["selector"]["matchLabels"] == rendered.one("Service")["spec"]["selector"]
     assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
+
+
+def test_the_service_monitor_sends_a_key_and_verifies_the_server() -> None:
+    monitor = render(
+        "us-east-1", "serviceMonitor.enabled=true", "serviceMonitor.apiKey.existingSecret=scraper-key"
+    ).one("ServiceMonitor")
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert endpoint["authorization"] == {
+        "type": "Bearer",
+        "credentials": {"name": "scraper-key", "key": "api-key"},
+    }
+    assert endpoint["scheme"] == "https"
+    assert endpoint["tlsConfig"] == {
+        "serverName": f"{FULLNAME}.{NAMESPACE}.svc",
+        "ca": {"secret": {"name": "regional-llm-tls-us", "key": "ca.crt"}},
+    }

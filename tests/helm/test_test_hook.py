@@ -18,6 +18,8 @@ from tests.helm.chart import FULLNAME, NAMESPACE, REGION_VALUES, Manifest, rende
 
 REGIONS = sorted(REGION_VALUES)
 ORIGINS = {"eu-central-1": ("DE", "US"), "us-east-1": ("US", "DE")}
+SCHEMES = {"eu-central-1": "http", "us-east-1": "https"}
+TEST_KEY = "rllm_0123456789ab_" + "k" * 43
 
 # (origin header) -> (status, body) of the stand-in server.
 Answer = Callable[[str], tuple[int, dict[str, object]]]
@@ -44,13 +46,37 @@ def test_two_hook_pods_send_the_accepted_and_the_refused_origin(region: str) -> 
     for name, pod in pods.items():
         assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
         (container,) = pod["spec"]["containers"]
-        env = {item["name"]: item["value"] for item in container["env"]}
-        assert env["TARGET_URL"] == f"http://{FULLNAME}.{NAMESPACE}.svc:8000/v1/chat/completions"
+        env = {item["name"]: item.get("value") for item in container["env"]}
+        scheme = SCHEMES[region]
+        assert env["TARGET_URL"] == f"{scheme}://{FULLNAME}.{NAMESPACE}.svc:8000/v1/chat/completions"
         assert {key: env[key] for key in expected[name]} == expected[name]
+        # Callers are identified: the pods send a key from the Secret the values name.
+        (api_key,) = [item for item in container["env"] if item["name"] == "API_KEY"]
+        short = region[:2]
+        assert api_key["valueFrom"] == {
+            "secretKeyRef": {"name": f"regional-llm-helm-test-{short}", "key": "api-key"}
+        }
         assert pod["spec"]["restartPolicy"] == "Never"
         assert container["securityContext"]["readOnlyRootFilesystem"] is True
         assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
         assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+
+
+def test_over_https_the_pods_verify_the_server_with_its_ca() -> None:
+    for pod in hook_pods("us-east-1").values():
+        (container,) = pod["spec"]["containers"]
+        env = {item["name"]: item.get("value") for item in container["env"]}
+        assert env["CA_FILE"] == "/etc/regional-llm/tls/ca.crt"
+        assert container["volumeMounts"] == [
+            {"name": "server-ca", "mountPath": "/etc/regional-llm/tls", "readOnly": True}
+        ]
+        (volume,) = pod["spec"]["volumes"]
+        assert volume["secret"] == {
+            "secretName": "regional-llm-tls-us",
+            "items": [{"key": "ca.crt", "path": "ca.crt"}],
+        }
+    for pod in hook_pods("eu-central-1").values():
+        assert "volumes" not in pod["spec"]
 
 
 def test_the_test_pods_may_pass_the_network_policy_but_are_not_served_by_the_service() -> None:
@@ -89,7 +115,10 @@ def stand_in() -> Iterator[Callable[[Answer], str]]:
             def do_POST(self) -> None:
                 request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 assert request["model"] == "assistant"
-                status, body = answer(self.headers["X-Data-Origin"])
+                if self.headers["Authorization"] != f"Bearer {TEST_KEY}":
+                    status, body = 401, {"error": {"code": "invalid_api_key"}}
+                else:
+                    status, body = answer(self.headers["X-Data-Origin"])
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -123,11 +152,13 @@ def like_the_eu_region(origin: str) -> tuple[int, dict[str, object]]:
     return 403, {"error": mismatch}
 
 
-def run_pod(pod: Manifest, url: str) -> subprocess.CompletedProcess[str]:
+def run_pod(pod: Manifest, url: str, key: str = TEST_KEY) -> subprocess.CompletedProcess[str]:
     (container,) = pod["spec"]["containers"]
     command = container["command"]
     assert command[:2] == ["python3", "-c"]
-    env = {item["name"]: item["value"] for item in container["env"]} | {"TARGET_URL": url}
+    # The key comes from its Secret; a stand-in for the kubelet puts it in the environment.
+    env = {item["name"]: item["value"] for item in container["env"] if "value" in item}
+    env |= {"TARGET_URL": url, "API_KEY": key + "\n"}
     return subprocess.run(
         [sys.executable, "-c", command[2]],
         env={**os.environ, **env},
@@ -170,3 +201,9 @@ def test_each_check_fails_against_a_server_that_answers_wrongly(
 ) -> None:
     result = run_pod(hook_pods()[pod], stand_in(answer))
     assert result.returncode == 1, result.stdout + result.stderr
+
+
+def test_without_the_right_key_the_accepted_check_fails(stand_in: Callable[[Answer], str]) -> None:
+    result = run_pod(hook_pods()["origin-accepted"], stand_in(like_the_eu_region), key="rllm_wrong")
+    assert result.returncode == 1
+    assert "HTTP 401 invalid_api_key" in result.stdout

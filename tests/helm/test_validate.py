@@ -199,8 +199,9 @@ def test_every_problem_is_listed_at_once() -> None:
 @pytest.mark.parametrize(
     ("sets", "expected"),
     [
-        (("auth.enabled=true",), "additional properties 'auth' not allowed"),
-        (("tls.existingSecret=x",), "additional properties 'tls' not allowed"),
+        (("auth.enabled=true",), "additional properties 'enabled' not allowed"),
+        (("tls.verify=false",), "additional properties 'verify' not allowed"),
+        (("auth.publicMetrics=maybe",), "/auth/publicMetrics"),
         (("image.tag=latest",), "/image/tag"),
         (("server.engine=llama",), "/server/engine"),
         (("region=EU Central",), "/region"),
@@ -213,3 +214,47 @@ def test_the_schema_refuses(sets: tuple[str, ...], expected: str) -> None:
     message = render_error("eu-central-1", *sets)
     assert "values don't meet the specifications of the schema" in message
     assert expected in message
+
+
+@pytest.mark.parametrize(
+    ("sets", "expected"),
+    [
+        (
+            ("auth.existingSecret=",),
+            "auth.existingSecret: name the Secret holding the grants file (API keys from `regional-llm keys "
+            "create`, client-certificate grants), or set auth.insecureNoAuth=true",
+        ),
+        (("auth.insecureNoAuth=true",), "auth.insecureNoAuth: true contradicts auth.existingSecret"),
+        (
+            (
+                "auth.existingSecret=",
+                "auth.insecureNoAuth=true",
+                "tls.existingSecret=t",
+                "tls.clientCa.existingSecret=ca",
+            ),
+            "tls.clientCa.existingSecret: client certificates need grants",
+        ),
+        (
+            ("tls.clientCa.existingSecret=ca",),
+            "tls.clientCa.existingSecret: mutual TLS needs the server's own",
+        ),
+        (("helmTest.apiKey.existingSecret=",), "helmTest.apiKey.existingSecret: callers are identified"),
+        (
+            ("serviceMonitor.enabled=true",),
+            "serviceMonitor.apiKey.existingSecret: /metrics needs an identity",
+        ),
+    ],
+)
+def test_callers_must_be_identified_or_the_release_says_it_serves_anyone(
+    sets: tuple[str, ...], expected: str
+) -> None:
+    message = render_error("eu-central-1", *sets)
+    assert HEADER in message
+    assert expected in message
+
+
+def test_an_open_release_and_an_open_metrics_endpoint_render() -> None:
+    render(
+        "eu-central-1", "auth.existingSecret=", "auth.insecureNoAuth=true", "helmTest.apiKey.existingSecret="
+    )
+    render("eu-central-1", "serviceMonitor.enabled=true", "auth.publicMetrics=true")

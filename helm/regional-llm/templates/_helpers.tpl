@@ -59,6 +59,11 @@ Paths inside the container (Dockerfile.gpu documents the same ones).
 {{- define "regional-llm.secretsDir" -}}/etc/regional-llm/secrets{{- end }}
 {{- define "regional-llm.weightsDir" -}}/models{{- end }}
 
+{{/* http, or https when the server has a TLS certificate. */}}
+{{- define "regional-llm.scheme" -}}
+{{- if .Values.tls.existingSecret }}https{{ else }}http{{ end }}
+{{- end }}
+
 {{/*
 The region's policy file as the chart carries it (files/regions links to the repository's regions/).
 Only ever passed on verbatim: re-serializing it would turn the Norway code NO into a YAML 1.1 boolean.
@@ -191,6 +196,26 @@ PII actions need their key, the audit store must be the shared PostgreSQL.
 {{- $messages = append $messages (printf "helmTest.foreignOrigin: %q is accepted by region %s; the test expects 403 for it" .Values.helmTest.foreignOrigin $region) }}
 {{- end }}
 {{- end }}
+{{- end }}
+{{- $auth := .Values.auth }}
+{{- $clientCa := .Values.tls.clientCa.existingSecret }}
+{{- if and (not $auth.existingSecret) (not $auth.insecureNoAuth) }}
+{{- $messages = append $messages "auth.existingSecret: name the Secret holding the grants file (API keys from `regional-llm keys create`, client-certificate grants), or set auth.insecureNoAuth=true to serve anyone the NetworkPolicy lets in" }}
+{{- end }}
+{{- if and $auth.existingSecret $auth.insecureNoAuth }}
+{{- $messages = append $messages "auth.insecureNoAuth: true contradicts auth.existingSecret: callers are identified; the server would refuse to start" }}
+{{- end }}
+{{- if and $clientCa (not $auth.existingSecret) }}
+{{- $messages = append $messages "tls.clientCa.existingSecret: client certificates need grants; name the grants file's Secret in auth.existingSecret" }}
+{{- end }}
+{{- if and $clientCa (not .Values.tls.existingSecret) }}
+{{- $messages = append $messages "tls.clientCa.existingSecret: mutual TLS needs the server's own certificate; name its Secret in tls.existingSecret" }}
+{{- end }}
+{{- if and .Values.helmTest.enabled $auth.existingSecret (not .Values.helmTest.apiKey.existingSecret) }}
+{{- $messages = append $messages "helmTest.apiKey.existingSecret: callers are identified; name the Secret holding an API key granted helmTest.origin, or set helmTest.enabled=false" }}
+{{- end }}
+{{- if and .Values.serviceMonitor.enabled $auth.existingSecret (not $auth.publicMetrics) (not .Values.serviceMonitor.apiKey.existingSecret) }}
+{{- $messages = append $messages "serviceMonitor.apiKey.existingSecret: /metrics needs an identity; name the Secret holding the scraper's API key, or set auth.publicMetrics=true" }}
 {{- end }}
 {{- if not .Values.audit.existingSecret }}
 {{- $messages = append $messages "audit.existingSecret: name the Secret holding the PostgreSQL URL and the audit key; a region's replicas share one audit store (an embedded SQLite file would be lost with the pod)" }}
