@@ -16,6 +16,8 @@ import httpx
 import openai
 import pytest
 
+from inference.cli import CliError, build_authenticator
+from inference.config import Settings
 from inference.policy.grants import ApiKeyGrant, GrantsFile, new_api_key, save_grants
 from tests.conftest import ConfigRoot
 from tests.servers import Server, metric, run_cli
@@ -328,6 +330,82 @@ def test_a_revoked_key_is_refused_without_a_restart(
         assert post(server, added.stdout.strip()).status_code == 200
         server.wait_for_output(
             r"grants not reloaded, the previous ones stay in force: .*api_keys\[0\]\.origins\[0\]"
+        )
+    finally:
+        server.stop()
+
+
+# --- start-up ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.0.1", "::1", "localhost"])
+def test_without_identities_a_loopback_address_is_served_open(host: str) -> None:
+    authenticator = build_authenticator(Settings(host=host))
+    assert not authenticator.required
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.20.0.5", "llm.internal"])
+def test_without_identities_another_address_needs_insecure_no_auth(host: str) -> None:
+    with pytest.raises(CliError) as raised:
+        build_authenticator(Settings(host=host))
+    assert raised.value.status == 2
+    assert f"setting host: {host} is not a loopback address and no caller identity is configured" in str(
+        raised.value
+    )
+    assert not build_authenticator(Settings(host=host, insecure_no_auth=True)).required
+
+
+@pytest.fixture(scope="module")
+def broken_files(tmp_path_factory: pytest.TempPathFactory, keyring: Keyring) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("broken")
+    grants = folder / "broken.yaml"
+    grants.write_text(keyring.path.read_text().replace("- EU", "- ZZ", 1))
+    garbage = folder / "garbage.pem"
+    garbage.write_text("not a certificate\n")
+    return {"keys": keyring.path, "broken": grants, "garbage": garbage, "missing": folder / "missing.yaml"}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--host", "0.0.0.0"], "setting host: 0.0.0.0 is not a loopback address and no caller identity"),
+        (
+            ["--host", "0.0.0.0", "--insecure-no-auth", "--api-keys-file", "{keys}"],
+            "setting insecure_no_auth contradicts api_keys_file and ssl_ca_certs",
+        ),
+        (["--ssl-ca-certs", "{garbage}"], "setting ssl_ca_certs needs ssl_certfile"),
+        (
+            ["--ssl-certfile", "{garbage}", "--ssl-ca-certs", "{garbage}"],
+            "setting ssl_ca_certs needs api_keys_file (REGIONAL_LLM_API_KEYS_FILE)",
+        ),
+        (
+            ["--ssl-certfile", "{garbage}"],
+            "setting ssl_certfile, ssl_keyfile or ssl_ca_certs: cannot load {garbage}",
+        ),
+        (["--api-keys-file", "{broken}"], "{broken}: api_keys[0].origins[0]: 'ZZ' is not an ISO 3166-1"),
+        (["--api-keys-file", "{missing}"], "{missing}: cannot read file: No such file or directory"),
+    ],
+)
+def test_a_start_that_would_be_unsafe_or_broken_stops_with_one_line(
+    keyed_env: dict[str, str], broken_files: dict[str, Path], args: list[str], expected: str
+) -> None:
+    result = run_cli("serve", *(arg.format(**broken_files) for arg in args), env=keyed_env, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("regional-llm: error: ")
+    assert expected.format(**broken_files) in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_insecure_no_auth_serves_anyone_and_says_so(keyed_env: dict[str, str], tmp_path: Path) -> None:
+    server = Server(
+        ["--region", "eu-test", "--host", "0.0.0.0", "--insecure-no-auth"], keyed_env, tmp_path / "log"
+    )
+    try:
+        server.wait_ready()
+        assert post(server, None).status_code == 200
+        server.wait_for_output(
+            r"callers: not identified \(--insecure-no-auth\): anyone who can connect is served"
         )
     finally:
         server.stop()
