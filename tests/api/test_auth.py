@@ -208,6 +208,8 @@ def test_only_health_and_ready_are_open(keyed: Server, keyring: Keyring) -> None
     authorized = {"Authorization": f"Bearer {keyring.secrets['storefront']}"}
     assert httpx.get(f"{keyed.url}/metrics", headers=authorized, timeout=10).status_code == 200
     assert httpx.get(f"{keyed.url}/no-such-path", headers=authorized, timeout=10).status_code == 404
+    spec = httpx.get(f"{keyed.url}/openapi.json", headers=authorized, timeout=10).json()
+    assert {"401", "403", "429"} <= set(spec["paths"]["/v1/chat/completions"]["post"]["responses"])
 
 
 def test_a_rate_limited_key_gets_429_and_other_keys_do_not_slow_down(keyed: Server, keyring: Keyring) -> None:

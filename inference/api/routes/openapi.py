@@ -16,9 +16,13 @@ GENERATION_ERRORS: dict[int | str, dict[str, Any]] = {
     for status, text in {
         400: "Invalid request (invalid_request_error), missing or malformed X-Data-Origin "
         "(data_origin_missing, data_origin_invalid), or prompt too long (context_length_exceeded).",
-        403: "The data origin is not accepted by this region (data_origin_mismatch).",
-        404: "The model is not served in this region (model_not_found).",
+        401: "No valid identity: an API key missing, wrong, revoked or expired, or a client certificate "
+        "without a grant (invalid_api_key); only when callers are identified.",
+        403: "The data origin is not accepted by this region (data_origin_mismatch), or not within the "
+        "caller's grant (origin_not_granted).",
+        404: "The model is not served in this region, or not to this caller (model_not_found).",
         413: "The request body exceeds the region's limit (request_too_large).",
+        429: "The caller's grant allows fewer requests per minute (rate_limit_exceeded, with Retry-After).",
         503: "The engine is not available (engine_unavailable).",
     }.items()
 }
