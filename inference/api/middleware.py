@@ -95,12 +95,19 @@ class RequestContextMiddleware:
         state["request_id"] = request_id
         state["arrived"] = time.perf_counter()
         state["timing"] = StageTimes()
-        refusal: Unauthenticated | RateLimited | None = None
+        refusal: ServiceError | None = None
         try:
             caller = self.authenticator.identify(scope)
         except (Unauthenticated, RateLimited) as exc:
             refusal = exc
             caller = Caller(exc.identity, origins=frozenset(), builds=frozenset())
+        except Exception as exc:
+            # Fail closed, and without a traceback: nobody is served whose identity is in doubt.
+            log.error("request %s: identifying the caller failed: %s", request_id, exception_summary(exc))
+            refusal = EngineFailure(
+                f"The server failed to process request {request_id}.", code="internal_error"
+            )
+            caller = Caller("anonymous", origins=frozenset(), builds=frozenset())
         state["caller"] = caller
 
         def extra() -> Headers:

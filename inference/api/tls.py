@@ -46,10 +46,14 @@ def tls_extension(transport: asyncio.BaseTransport) -> dict[str, Any] | None:
         return None
     der = ssl_object.getpeercert(binary_form=True)
     chain = [ssl.DER_cert_to_PEM_cert(der)] if der else []
+    try:
+        subject = certificate_subject(chain[0]) if chain else None
+    except ValueError:  # verified by OpenSSL but beyond what cryptography parses: the app refuses it
+        subject = None
     return {
         "server_cert": None,
         "client_cert_chain": chain,
-        "client_cert_name": certificate_subject(chain[0]) if chain else None,
+        "client_cert_name": subject,
         "client_cert_error": None,  # a certificate that did not verify ended the handshake
         "tls_version": _TLS_VERSIONS.get(ssl_object.version() or ""),
         "cipher_suite": None,

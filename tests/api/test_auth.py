@@ -4,6 +4,7 @@ identity in the audit trail; secrets nowhere; the start-up refusals."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Iterator
@@ -16,10 +17,19 @@ import httpx
 import openai
 import pytest
 
+from inference.api.app import create_app
+from inference.api.auth import Authenticator
+from inference.api.context import ServingContext
+from inference.catalog import load_catalog
 from inference.cli import CliError, build_authenticator
 from inference.config import Settings
+from inference.metrics import ServiceMetrics
 from inference.policy.grants import ApiKeyGrant, GrantsFile, new_api_key, save_grants
-from tests.conftest import ConfigRoot
+from inference.policy.identity import Caller
+from inference.privacy.detector import PiiDetector
+from inference.privacy.screen import PrivacyScreen
+from tests.api.test_engine_failures import FailingEngine
+from tests.conftest import ConfigRoot, make_auditor
 from tests.servers import Server, metric, run_cli
 
 CHAT = {"model": "eu-tiny", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2}
@@ -411,3 +421,43 @@ def test_insecure_no_auth_serves_anyone_and_says_so(keyed_env: dict[str, str], t
         )
     finally:
         server.stop()
+
+
+class FailingAuthenticator(Authenticator):
+    """Identification that breaks, with something secret in its message."""
+
+    def identify(self, scope: Any) -> Caller:
+        raise RuntimeError("grants unreadable near rllm_abcdef123456_secret")
+
+
+def test_a_failure_to_identify_the_caller_refuses_the_request(
+    config_root: ConfigRoot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    catalog = load_catalog(config_root.regions_dir, config_root.models_dir)
+    region = catalog.regions["eu-test"].policy
+    build = catalog.builds["eu-tiny"].build
+    engine = FailingEngine(1, RuntimeError("never reached"))
+    privacy = PrivacyScreen(PiiDetector(), region.privacy, None)
+    context = ServingContext(
+        region=region,
+        build=build,
+        engine=engine,
+        metrics=ServiceMetrics(region.id, build.id, build.digest, engine.stats),
+        privacy=privacy,
+        auditor=make_auditor(tmp_path, region, build, privacy),
+        authenticator=FailingAuthenticator(),
+    )
+
+    async def go() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=create_app(context))
+        async with httpx.AsyncClient(transport=transport, base_url="http://regional-llm.test") as client:
+            return [
+                await client.post("/v1/chat/completions", json=CHAT, headers={"X-Data-Origin": "DE"}),
+                await client.get("/v1/models"),
+            ]
+
+    for response in asyncio.run(go()):
+        assert (response.status_code, response.json()["error"]["code"]) == (500, "internal_error")
+    assert "identifying the caller failed: RuntimeError" in caplog.text
+    assert "rllm_" not in caplog.text
+    context.auditor.writer.close()
