@@ -229,3 +229,13 @@ def test_the_log_has_no_traceback_and_no_key(mtls: Server, callers: Callers) -> 
     assert "Traceback" not in output
     assert callers.key.split("_", 2)[2] not in output
     assert "BEGIN" not in output  # no certificate or key material
+
+
+def test_the_container_health_check_follows_tls(mtls: Server) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {"REGIONAL_LLM_PORT": str(mtls.port), "REGIONAL_LLM_SSL_CERTFILE": "server.pem"}
+    check = subprocess.run([sys.executable, "-m", "inference.healthcheck"], env=env, timeout=30, check=False)
+    assert check.returncode == 0
