@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from inference.builds.manifest import BUILD_KINDS, AdapterBuild, AnyBuild, ModelBuild, build_class
-from inference.configfile import load_model, read_yaml
+from inference.configfile import load_model, read_yaml, validate_mapping
 from inference.errors import ConfigError
 from inference.policy.region import RegionPolicy
 
@@ -119,7 +119,7 @@ def _load_builds(models_dir: Path, catalog: Catalog) -> None:
                     raise ConfigError(
                         shown, "kind", f"must be one of {', '.join(BUILD_KINDS)} (got {data['kind']!r})"
                     )
-                build: AnyBuild = load_model(file, kind, shown)
+                build: AnyBuild = validate_mapping(data, kind, shown)
             except ConfigError as exc:
                 catalog.errors.append(exc)
                 continue

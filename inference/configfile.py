@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -91,9 +92,14 @@ def read_yaml(path: Path, shown_as: str) -> Any:
         raise ConfigError(shown_as, None, f"invalid YAML: {exc}") from None
 
 
-def load_model(path: Path, model: type[ModelT], shown_as: str) -> ModelT:
-    """Read `path` as YAML and validate it as `model`, raising `ConfigError` with one clear line."""
-    data = read_yaml(path, shown_as)
+def validate_mapping(
+    data: Any,
+    model: type[ModelT],
+    shown_as: str,
+    describe: Callable[[ValidationError], tuple[str, str]] = first_error,
+) -> ModelT:
+    """Validate parsed YAML as `model`, raising `ConfigError` with one clear line; `describe` picks the
+    field and message of a validation error (a file holding secrets hides their values)."""
     if data is None:
         raise ConfigError(shown_as, None, "file is empty")
     if not isinstance(data, dict):
@@ -103,5 +109,10 @@ def load_model(path: Path, model: type[ModelT], shown_as: str) -> ModelT:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        field, message = first_error(exc)
-        raise ConfigError(shown_as, field, message) from None
+        field, message = describe(exc)
+        raise ConfigError(shown_as, field or None, message) from None
+
+
+def load_model(path: Path, model: type[ModelT], shown_as: str) -> ModelT:
+    """Read `path` as YAML and validate it as `model`, raising `ConfigError` with one clear line."""
+    return validate_mapping(read_yaml(path, shown_as), model, shown_as)

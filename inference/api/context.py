@@ -40,6 +40,11 @@ class ServedModel:
         return self.pinned.id
 
     @property
+    def adapter_id(self) -> str | None:
+        """The adapter build the engine applies, if any."""
+        return self.adapter.id if self.adapter is not None else None
+
+    @property
     def reference(self) -> str:
         return self.pinned.reference
 

@@ -58,9 +58,8 @@ def resolve_model(request: Request, context: ServingContext, name: str) -> Serve
 
 def stage_times(request: Request) -> StageTimes:
     """The stage timer of this request (the middleware starts one for every request)."""
-    timing = getattr(request.state, "timing", None)
-    if not isinstance(timing, StageTimes):
-        timing = request.state.timing = StageTimes()
+    timing = request.state.timing
+    assert isinstance(timing, StageTimes)
     return timing
 
 

@@ -24,7 +24,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from inference.configfile import field_path, read_yaml, shown_value
+from inference.configfile import field_path, read_yaml, shown_value, validate_mapping
 from inference.errors import ConfigError, Unauthenticated
 from inference.policy.region import BuildId, Code
 
@@ -193,15 +193,7 @@ def load_grants(path: Path) -> GrantsFile:
     data = read_yaml(path, shown)
     if data is None:
         return GrantsFile()
-    if not isinstance(data, dict):
-        raise ConfigError(
-            shown, None, f"expected a mapping of fields at the top level, got {type(data).__name__}"
-        )
-    try:
-        return GrantsFile.model_validate(data)
-    except ValidationError as exc:
-        field, message = _error_line(exc)
-        raise ConfigError(shown, field or None, message) from None
+    return validate_mapping(data, GrantsFile, shown, _error_line)
 
 
 def _dumped(grants: GrantsFile) -> str:

@@ -50,7 +50,6 @@ async def create_chat_completion(
     # The origin dependency has already cleared X-Data-Origin: only now is the body read.
     body = await read_json(request, ChatCompletionRequest, context.region.limits.max_request_bytes)
     served = resolve_model(request, context, body.model)
-    adapter = served.adapter.id if served.adapter is not None else None
     draft = audit_draft(request)
     timing = stage_times(request)
     screening = await context.screen([m.text for m in body.messages], body.pii_context, draft, timing)
@@ -62,7 +61,7 @@ async def create_chat_completion(
     sampling = plan_sampling(served.build, len(prompt), body.requested_max_tokens, body)
     generation = TrackedGeneration(
         context,
-        GenerationRequest(request_id, tuple(prompt), sampling, adapter),
+        GenerationRequest(request_id, tuple(prompt), sampling, served.adapter_id),
         request.state.arrived,
         StreamRestorer(screening.vault),
         draft,

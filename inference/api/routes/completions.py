@@ -53,7 +53,6 @@ async def create_completion(
     # The origin dependency has already cleared X-Data-Origin: only now is the body read.
     body = await read_json(request, CompletionRequest, context.region.limits.max_request_bytes)
     served = resolve_model(request, context, body.model)
-    adapter = served.adapter.id if served.adapter is not None else None
     prompts = body.prompts
     # One vault for all prompts of the request: the same value gets the same placeholder in each.
     draft = audit_draft(request)
@@ -67,7 +66,7 @@ async def create_completion(
     for index, prompt in enumerate(encoded):
         sampling = plan_sampling(served.build, len(prompt), body.max_tokens, body)
         sequence_id = request_id if len(prompts) == 1 else f"{request_id}-{index}"
-        generation_request = GenerationRequest(sequence_id, tuple(prompt), sampling, adapter)
+        generation_request = GenerationRequest(sequence_id, tuple(prompt), sampling, served.adapter_id)
         restorer = StreamRestorer(screening.vault)
         generations.append(
             TrackedGeneration(context, generation_request, request.state.arrived, restorer, draft, timing)
