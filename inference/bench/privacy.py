@@ -16,8 +16,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from inference.bench.privacy_corpus import load_corpus
-from inference.bench.privacy_holdout import load_holdout
+from inference.bench.privacy_corpus import load_corpus, load_holdout
 from inference.privacy.screen import PrivacyScreen
 
 

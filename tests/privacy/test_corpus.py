@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import json
 import re
 import string
 from collections import Counter
 from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
 
 import phonenumbers
 import pytest
@@ -29,14 +32,17 @@ from stdnum.nl import bsn
 from stdnum.pl import pesel
 
 from inference.bench.privacy_corpus import (
+    CORPUS_FILES,
     DECOY_KINDS,
-    ENTITY_TYPES,
     LabelledSpan,
     LabelledText,
+    corpus_file,
     load_corpus,
+    load_holdout,
     parse,
+    read_corpus,
 )
-from inference.bench.privacy_holdout import load_holdout
+from inference.privacy.entities import DETECTED_TYPES
 
 CORPUS = load_corpus()
 HOLDOUT = load_holdout()
@@ -69,9 +75,9 @@ NATIONAL_IDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
 }
 CONTEXT_CHARS = 80
 
-MIN_COUNTS = {label: 8 for label in ENTITY_TYPES} | {label: 6 for label in NATIONAL_IDS} | {"PERSON": 60}
+MIN_COUNTS = {label: 8 for label in DETECTED_TYPES} | {label: 6 for label in NATIONAL_IDS} | {"PERSON": 60}
 MIN_COUNTS["US_SSN"] = 8
-HOLDOUT_MIN_COUNTS = {label: 3 for label in ENTITY_TYPES} | {"PERSON": 30}
+HOLDOUT_MIN_COUNTS = {label: 3 for label in DETECTED_TYPES} | {"PERSON": 30}
 
 # What differs between the corpora: id form, shortest text, records per language, minimum entity counts,
 # and how many records must hold no entity at all.
@@ -203,9 +209,23 @@ def entity_cases() -> list[tuple[str, str, str, str]]:
     ]
 
 
+def test_corpora_are_package_data() -> None:
+    # Reached the way an installed wheel reaches them, and nothing else lies beside them unread.
+    folder = resources.files("inference.bench") / "corpora"
+    assert sorted(entry.name for entry in folder.iterdir()) == sorted(CORPUS_FILES.values())
+    for name, records in CORPORA.items():
+        lines = corpus_file(name).read_text(encoding="utf-8").splitlines()
+        assert len(lines) == len(records) > 0
+
+
+def test_corpora_use_every_detected_type_and_no_other() -> None:
+    used = {span.label for record in ALL_RECORDS for span in record.entities}
+    assert used == set(DETECTED_TYPES)
+
+
 def test_every_entity_type_has_a_validator() -> None:
-    assert set(VALIDATORS) == set(ENTITY_TYPES)
-    assert not set(ENTITY_TYPES) & set(DECOY_KINDS)
+    assert set(VALIDATORS) == set(DETECTED_TYPES)
+    assert not set(DETECTED_TYPES) & set(DECOY_KINDS)
 
 
 @pytest.mark.parametrize("corpus", sorted(CORPORA))
@@ -255,7 +275,7 @@ def test_offsets_and_no_markup_left(record: LabelledText) -> None:
         assert span.value == span.value.strip()
     for before, after in itertools.pairwise(spans):
         assert before.end <= after.start, (before, after)
-    assert all(span.label in ENTITY_TYPES for span in record.entities)
+    assert all(span.label in DETECTED_TYPES for span in record.entities)
     assert all(span.label in DECOY_KINDS for span in record.decoys)
 
 
@@ -416,3 +436,51 @@ def test_parse_rejects_unknown_language_or_kind() -> None:
         parse("t-bad", "pt", "chat", "Olá")
     with pytest.raises(ValueError, match="kind"):
         parse("t-bad", "en", "email", "Hello")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("not json", "not a JSON object"),
+        ('["en-chat-01", "en", "chat", "Hello"]', "exactly the fields"),
+        ('{"id": "t-1", "language": "en", "kind": "chat"}', "exactly the fields"),
+        (
+            '{"id": "t-1", "language": "en", "kind": "chat", "marked": "Hi", "note": "x"}',
+            "exactly the fields",
+        ),
+        ('{"id": "t-1", "language": "en", "kind": "chat", "marked": 7}', "must be a string"),
+        ('{"id": "t-1", "language": "en", "kind": "chat", "marked": "Call [[NAME|Anna]]"}', "unknown entity"),
+    ],
+)
+def test_read_corpus_names_file_and_line(tmp_path: Path, line: str, message: str) -> None:
+    good = '{"id": "t-0", "language": "en", "kind": "chat", "marked": "Hi [[PERSON|Anna Schmidt]]"}'
+    source = tmp_path / "broken.jsonl"
+    source.write_text(f"{good}\n{line}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"^broken\.jsonl:2: .*{message}"):
+        read_corpus(source)
+
+
+def test_read_corpus_takes_language_and_kind_from_their_fields(tmp_path: Path) -> None:
+    source = tmp_path / "one.jsonl"
+    source.write_text(
+        json.dumps(
+            {
+                "id": "t-1",
+                "language": "de",
+                "kind": "crm_note",
+                "marked": "Frau [[PERSON|Anna Schmidt]] rief an",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert read_corpus(source) == [
+        LabelledText(
+            id="t-1",
+            language="de",
+            kind="crm_note",
+            text="Frau Anna Schmidt rief an",
+            entities=(LabelledSpan("PERSON", 5, 17, "Anna Schmidt"),),
+            decoys=(),
+        )
+    ]

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inference.bench.privacy_corpus import load_corpus
-from inference.bench.privacy_holdout import load_holdout
+from inference.bench.privacy_corpus import load_corpus, load_holdout
 from inference.privacy.detector import PiiDetector
 from inference.privacy.scanner import char_offsets
 from inference.privacy.validators import _valid_international, _valid_national_format, salesforce_suffix

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from inference.bench.privacy_corpus import ENTITY_TYPES, LabelledText, load_corpus
+from inference.bench.privacy_corpus import LabelledText, load_corpus, load_holdout
 from inference.bench.privacy_eval import Evaluation, evaluate
-from inference.bench.privacy_holdout import load_holdout
 from inference.privacy.detector import PiiDetector
+from inference.privacy.entities import DETECTED_TYPES
 from inference.privacy.policy import PrivacyPolicy
 from inference.privacy.screen import PrivacyScreen
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-STRUCTURED = tuple(t for t in ENTITY_TYPES if t != "PERSON")
+STRUCTURED = tuple(t for t in DETECTED_TYPES if t != "PERSON")
 
 
 @pytest.fixture(scope="module")
