@@ -7,19 +7,24 @@ Services raise these; the API renders each once, at the edge, in the OpenAI erro
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
 
 class ServiceError(Exception):
-    """Base of every error a client may see. Subclasses fix the HTTP status and OpenAI error type."""
+    """Base of every error a client may see. Each concrete subclass fixes one HTTP status, OpenAI error
+    type and `code`, so that the set of (status, code) pairs a client can meet is read off the classes
+    (the OpenAPI description and docs/contracts.md both follow them)."""
 
-    status_code = 500
-    error_type = "server_error"
-    default_code = "internal_error"
+    status_code: ClassVar[int] = 500
+    error_type: ClassVar[str] = "server_error"
+    code: ClassVar[str] = ""
+    """Empty on the abstract classes of the tree, which are never raised themselves."""
 
-    def __init__(self, message: str, *, code: str | None = None, param: str | None = None) -> None:
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        if not type(self).code:
+            raise TypeError(f"{type(self).__name__} is abstract: raise one of its subclasses")
         super().__init__(message)
         self.message = message
-        self.code = code or self.default_code
         self.param = param
 
     @property
@@ -44,7 +49,7 @@ class InvalidRequest(ServiceError):
 
     status_code = 400
     error_type = "invalid_request_error"
-    default_code = "invalid_request"
+    code = "invalid_request"
 
 
 class Unauthenticated(ServiceError):
@@ -53,7 +58,7 @@ class Unauthenticated(ServiceError):
 
     status_code = 401
     error_type = "invalid_request_error"
-    default_code = "invalid_api_key"
+    code = "invalid_api_key"
 
     def __init__(self, message: str, *, identity: str = "anonymous") -> None:
         super().__init__(message)
@@ -71,7 +76,7 @@ class RateLimited(ServiceError):
 
     status_code = 429
     error_type = "requests"
-    default_code = "rate_limit_exceeded"
+    code = "rate_limit_exceeded"
 
     def __init__(self, message: str, *, retry_after: int, identity: str) -> None:
         super().__init__(message)
@@ -83,19 +88,30 @@ class RateLimited(ServiceError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class InvalidJson(InvalidRequest):
+    """The request body is not valid JSON, or not a JSON object (400)."""
+
+    code = "invalid_json"
+
+
+class ContextLengthExceeded(InvalidRequest):
+    """The prompt and the completion asked for do not fit in the build's context length (400)."""
+
+    code = "context_length_exceeded"
+
+
 class RequestTooLarge(InvalidRequest):
     """The request body is larger than the region allows (413)."""
 
     status_code = 413
-    default_code = "request_too_large"
+    code = "request_too_large"
 
 
 class PolicyViolation(ServiceError):
-    """The region's policy forbids processing this request (403)."""
+    """The region's policy or the caller's grant forbids processing this request (403)."""
 
     status_code = 403
     error_type = "permission_error"
-    default_code = "policy_violation"
 
 
 class ModelNotFound(ServiceError):
@@ -103,7 +119,7 @@ class ModelNotFound(ServiceError):
 
     status_code = 404
     error_type = "invalid_request_error"
-    default_code = "model_not_found"
+    code = "model_not_found"
 
 
 class RouteNotFound(ServiceError):
@@ -111,7 +127,7 @@ class RouteNotFound(ServiceError):
 
     status_code = 404
     error_type = "invalid_request_error"
-    default_code = "not_found"
+    code = "not_found"
 
 
 class MethodNotAllowed(ServiceError):
@@ -119,7 +135,7 @@ class MethodNotAllowed(ServiceError):
 
     status_code = 405
     error_type = "invalid_request_error"
-    default_code = "method_not_allowed"
+    code = "method_not_allowed"
 
 
 class EngineUnavailable(ServiceError):
@@ -127,7 +143,7 @@ class EngineUnavailable(ServiceError):
 
     status_code = 503
     error_type = "server_error"
-    default_code = "engine_unavailable"
+    code = "engine_unavailable"
 
 
 class EngineFailure(ServiceError):
@@ -135,7 +151,23 @@ class EngineFailure(ServiceError):
 
     status_code = 500
     error_type = "server_error"
-    default_code = "engine_error"
+    code = "engine_error"
+
+
+class InternalError(ServiceError):
+    """The server failed to process the request (500); the message names the request id only."""
+
+    status_code = 500
+    error_type = "server_error"
+    code = "internal_error"
+
+
+class AuditUnavailable(ServiceError):
+    """The audit store cannot take records: requests are refused rather than served unaudited (503)."""
+
+    status_code = 503
+    error_type = "server_error"
+    code = "audit_unavailable"
 
 
 class ConfigError(Exception):

@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
 from inference import __version__
 from inference.api.context import ServingContext
+from inference.api.deps import audited_exchange
 from inference.api.errors import install_error_handlers
-from inference.api.middleware import RequestContextMiddleware
+from inference.api.middleware import RequestContextMiddleware, Route
+from inference.api.openapi import request_schemas
 from inference.api.routes import chat, completions, health, models
-from inference.api.routes.openapi import request_schemas
+
+ROUTERS = (chat.router, completions.router, models.router, health.router)
+
+
+def _takes_audited_exchange(dependant: Dependant) -> bool:
+    return any(d.call is audited_exchange or _takes_audited_exchange(d) for d in dependant.dependencies)
+
+
+def audited_routes(routes: Iterable[BaseRoute]) -> frozenset[Route]:
+    """(method, path) of every route whose handler takes the audited Exchange, directly or through its
+    dependencies: the routes whose every request ends in one audit record."""
+    return frozenset(
+        (method, route.path)
+        for route in routes
+        if isinstance(route, APIRoute) and _takes_audited_exchange(route.dependant)
+        for method in route.methods or ()
+    )
 
 
 def create_app(context: ServingContext) -> FastAPI:
@@ -26,7 +48,7 @@ def create_app(context: ServingContext) -> FastAPI:
         ),
     )
     app.state.serving = context
-    for router in (chat.router, completions.router, models.router, health.router):
+    for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
 
@@ -46,6 +68,7 @@ def create_app(context: ServingContext) -> FastAPI:
         region=context.region.id,
         build_reference=context.build.reference,
         known_paths=frozenset(app.openapi()["paths"]) | documented,
+        audited=audited_routes(route for router in ROUTERS for route in router.routes),
         auditor=context.auditor,
         metrics=context.metrics,
         authenticator=context.authenticator,

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from dataclasses import dataclass, field
 
 from inference.api.auth import Authenticator
-from inference.api.timing import StageTimes
-from inference.audit.trail import AuditDraft, Auditor
+from inference.audit.trail import Auditor
 from inference.builds.manifest import AdapterBuild, ModelBuild
 from inference.engines.base import Engine
 from inference.errors import ModelNotFound
 from inference.metrics import ServiceMetrics
 from inference.policy.identity import Caller
 from inference.policy.region import RegionPolicy
-from inference.privacy.screen import PiiBlocked, PrivacyScreen, Screening
+from inference.privacy.screen import PrivacyScreen
 
 _MODEL_ID = re.compile(r"[A-Za-z0-9._:/-]{1,64}")
-# About a millisecond of screening; beyond that the event loop should not wait on it.
-_INLINE_SCREEN_CHARS = 8192
 
 
 @dataclass(frozen=True)
@@ -43,6 +39,10 @@ class ServedModel:
     def adapter_id(self) -> str | None:
         """The adapter build the engine applies, if any."""
         return self.adapter.id if self.adapter is not None else None
+
+    @property
+    def digest(self) -> str:
+        return self.pinned.digest
 
     @property
     def reference(self) -> str:
@@ -68,31 +68,6 @@ class ServingContext:
         builds on it."""
         every = [ServedModel(self.build), *(ServedModel(self.build, a) for a in self.adapters)]
         return every if caller is None else [s for s in every if caller.may_use(s.id)]
-
-    async def screen(
-        self,
-        texts: list[str],
-        known: dict[str, list[str]] | None,
-        draft: AuditDraft | None,
-        timing: StageTimes | None = None,
-    ) -> Screening:
-        """Run the privacy stage on a request's texts (large ones off the event loop); what it found
-        goes to the audit draft, also when the request is refused for it."""
-        try:
-            screening = (
-                self.privacy.screen(texts, known, region_id=self.region.id)
-                if sum(len(t) for t in texts) <= _INLINE_SCREEN_CHARS
-                else await asyncio.to_thread(self.privacy.screen, texts, known, region_id=self.region.id)
-            )
-        except PiiBlocked as exc:
-            if draft is not None:
-                draft.pii_counts = exc.counts
-            raise
-        self.metrics.pii_seen(screening.counts)
-        if timing is not None:
-            timing.add("pii_detect", screening.detect_seconds)
-            timing.add("pii_anonymize", screening.anonymize_seconds)
-        return screening
 
     def resolve_model(self, name: str, caller: Caller | None = None) -> ServedModel:
         """The build a request's `model` names, or 404 `model_not_found`: never a silent fallback. A build

@@ -1,64 +1,83 @@
-"""Every error leaves the server here, once, in the OpenAI shape."""
+"""Every error leaves the server here, once, in the OpenAI shape; an audited request's refusal is its
+outcome, committed to the audit trail before the error is sent."""
 
 from __future__ import annotations
+
+import logging
+import time
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from inference.api.exchange import Exchange
 from inference.api.generation import ClientDisconnected
 from inference.errors import (
+    AuditUnavailable,
+    InternalError,
     InvalidRequest,
     MethodNotAllowed,
     RouteNotFound,
     ServiceError,
 )
 
-GENERATION_PATHS = ("/v1/chat/completions", "/v1/completions")
+log = logging.getLogger(__name__)
 
 
-def error_response(error: ServiceError) -> JSONResponse:
+def error_response(error: ServiceError, headers: dict[str, str] | None = None) -> JSONResponse:
     """Render a service error as an OpenAI error body with its status."""
-    return JSONResponse(error.to_body(), status_code=error.status_code, headers=dict(error.headers) or None)
+    return JSONResponse(
+        error.to_body(), status_code=error.status_code, headers={**error.headers, **(headers or {})} or None
+    )
 
 
-def _count_refusal(request: Request, error: ServiceError) -> None:
-    context = getattr(request.app.state, "serving", None)
-    if context is not None and request.url.path in GENERATION_PATHS:
-        context.metrics.refused(error.code)
-    draft = getattr(request.state, "audit", None)
-    if draft is not None:
-        draft.reason = error.code
+async def refusal_response(exchange: Exchange, error: ServiceError) -> JSONResponse:
+    """The response of a request that ends in `error`. An audited request's refusal is committed first;
+    if its record cannot be stored, the answer is the audit store's 503 instead."""
+    if not exchange.audited:
+        return error_response(error)
+    exchange.record_refusal(error)
+    try:
+        await exchange.commit(error.status_code)
+    except AuditUnavailable as unrecorded:
+        log.error("request %s: %s", exchange.request_id, unrecorded.message)
+        error = unrecorded
+    total = time.perf_counter() - exchange.arrived
+    return error_response(error, {"Server-Timing": exchange.timing.header(total)})
 
 
-async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+async def _service_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceError)
-    _count_refusal(request, exc)
-    return error_response(exc)
+    return await refusal_response(Exchange.of(request.scope), exc)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     # The path is not echoed: a client may put anything in it.
+    error: ServiceError
     if exc.status_code == 404:
-        return error_response(RouteNotFound("There is no such endpoint; GET /openapi.json lists them."))
-    if exc.status_code == 405:
-        return error_response(MethodNotAllowed(f"This endpoint does not accept {request.method}."))
-    error = ServiceError(str(exc.detail), code="http_error")
-    error.status_code = exc.status_code
-    error.error_type = "invalid_request_error" if exc.status_code < 500 else "server_error"
-    return error_response(error)
+        error = RouteNotFound("There is no such endpoint; GET /openapi.json lists them.")
+    elif exc.status_code == 405:
+        error = MethodNotAllowed(f"This endpoint does not accept {request.method}.")
+    elif exc.status_code < 500:
+        error = InvalidRequest("The request could not be processed.")
+    else:
+        error = InternalError("The server failed to process the request.")
+    return await refusal_response(Exchange.of(request.scope), error)
 
 
 async def _client_disconnected(request: Request, exc: Exception) -> Response:
-    # Nobody is listening; 499 ("client closed request", as nginx logs it) only marks the outcome.
+    # Nobody is listening; 499 ("client closed request", as nginx logs it) only marks the outcome, and the
+    # middleware records the request as aborted.
     return Response(status_code=499)
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return error_response(InvalidRequest("The request's parameters are invalid."))
+    return await refusal_response(
+        Exchange.of(request.scope), InvalidRequest("The request's parameters are invalid.")
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

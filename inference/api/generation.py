@@ -1,8 +1,8 @@
-"""Running generations for a request: limits, metrics, streaming as Server-Sent Events.
+"""Running generations for a request: limits, metrics, Server-Sent Events.
 
 A `TrackedGeneration` wraps one engine stream. `start()` waits for the first delta before any response
 header is sent, so a request that fails before its first token gets a proper HTTP error status; after
-that, errors travel inside the SSE stream as `data: {"error": ...}`.
+that, errors travel inside the SSE stream as `data: {"error": ...}` (see `inference.api.pipeline`).
 """
 
 from __future__ import annotations
@@ -10,20 +10,19 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.types import Send
 
-from inference.api.context import ServingContext
 from inference.api.schemas import SamplingFields, Usage
 from inference.api.timing import StageTimes
-from inference.audit.trail import AuditDraft
 from inference.builds.manifest import ModelBuild
-from inference.engines.base import FinishReason, GenerationDelta, GenerationRequest, SamplingParams
-from inference.errors import InvalidRequest, ServiceError
+from inference.engines.base import Engine, FinishReason, GenerationDelta, GenerationRequest, SamplingParams
+from inference.errors import ContextLengthExceeded, ServiceError
+from inference.metrics import ServiceMetrics
 from inference.privacy.restore import StreamRestorer
 
 T = TypeVar("T")
@@ -37,11 +36,10 @@ def plan_sampling(
     max_tokens = min(build.default_max_tokens, room) if requested_max_tokens is None else requested_max_tokens
     if room < 1 or max_tokens > room:
         asked = requested_max_tokens if requested_max_tokens is not None else 1
-        raise InvalidRequest(
+        raise ContextLengthExceeded(
             f"This model's maximum context length is {build.context_length} tokens. However, you requested "
             f"{prompt_tokens + asked} tokens ({prompt_tokens} in the prompt, {asked} for the completion). "
             "Please reduce the length of the prompt or of max_tokens.",
-            code="context_length_exceeded",
             param="messages" if requested_max_tokens is None or room < 1 else "max_tokens",
         )
     return SamplingParams(
@@ -60,23 +58,21 @@ class TrackedGeneration:
 
     def __init__(
         self,
-        context: ServingContext,
+        engine: Engine,
+        metrics: ServiceMetrics,
         request: GenerationRequest,
         arrived: float,
         restorer: StreamRestorer,
-        draft: AuditDraft | None,
-        timing: StageTimes | None = None,
+        timing: StageTimes,
     ) -> None:
-        self._context = context
-        self._timing = timing if timing is not None else StageTimes()
+        self._metrics = metrics
+        self._timing = timing
         self._restorer = restorer
         self._raw: list[str] = []
         self._shown: list[str] = []
-        if draft is not None:
-            draft.generations.append(self)
         self.request = request
         self._arrived = arrived
-        self._stream = context.engine.generate(request)
+        self._stream = engine.generate(request)
         self._first: GenerationDelta | None = None
         self._last_token_at: float | None = None
         self._ttft: float | None = None
@@ -121,7 +117,7 @@ class TrackedGeneration:
         if self._ttft is None:
             self._ttft = now - self._arrived
         elif self._last_token_at is not None:
-            self._context.metrics.token_gap(now - self._last_token_at)
+            self._metrics.token_gap(now - self._last_token_at)
         self._last_token_at = now
         self.completion_tokens += delta.new_tokens
         if delta.finish_reason is not None:
@@ -132,7 +128,7 @@ class TrackedGeneration:
         if self._recorded:
             return
         self._recorded = True
-        self._context.metrics.finished(
+        self._metrics.finished(
             self.finish_reason or "abort",
             self.prompt_tokens,
             self.completion_tokens,
@@ -247,38 +243,6 @@ def sse_error(error: ServiceError) -> str:
     return sse_json(error.to_body())
 
 
-async def event_stream(
-    choices: AsyncGenerator[list[dict[str, Any]], None],
-    base: dict[str, Any],
-    generations: Sequence[TrackedGeneration],
-    include_usage: bool,
-    before_done: Callable[[], Awaitable[None]],
-    server_timing: Callable[[], str] | None = None,
-) -> AsyncGenerator[str, None]:
-    """The SSE body of a streamed completion: one chunk per list of choices that `choices` yields,
-    then the usage chunk if asked for, then (once `before_done` has committed the audit record) an
-    SSE comment with every stage's time, as in a Server-Timing header, and `[DONE]`. An error after
-    the first chunk is sent as an error event; however the stream ends, every generation is closed
-    (aborted if still running)."""
-    header = {**base, "usage": None} if include_usage else base
-    try:
-        async for listed in choices:
-            yield sse_json({**header, "choices": listed})
-        if include_usage:
-            yield sse_json({**base, "choices": [], "usage": usage_of(generations).model_dump()})
-        await before_done()
-        if server_timing is not None:
-            # A comment line: SSE clients (the openai one included) skip it; benchmarks read it.
-            yield f": server-timing {server_timing()}\n\n"
-    except ServiceError as exc:
-        yield sse_error(exc)
-    finally:
-        await choices.aclose()
-        for generation in generations:
-            await generation.close()
-    yield SSE_DONE
-
-
 class ClientDisconnected(Exception):
     """The client closed the connection before its response was ready."""
 
@@ -306,33 +270,15 @@ async def unless_disconnected(request: Request, work: Awaitable[T]) -> T:
     raise ClientDisconnected
 
 
-def audit_commit(
-    context: ServingContext, draft: AuditDraft | None, timing: StageTimes
-) -> Callable[[], Awaitable[None]]:
-    """Commit a streamed request's record (status 200: the headers are out) before its `[DONE]`."""
-
-    async def commit() -> None:
-        if draft is not None:
-            with timing.measure("audit"):
-                await context.auditor.commit(draft, 200)
-
-    return commit
-
-
-def timing_since(timing: StageTimes, arrived: float) -> Callable[[], str]:
-    """The Server-Timing value of a request, with its total so far, when called."""
-    return lambda: timing.header(total=time.perf_counter() - arrived)
-
-
 class EventStreamResponse(StreamingResponse):
     """A `text/event-stream` response that always closes its iterator, which aborts the generation in
     the engine, however the stream ends (finished, client gone, server error)."""
 
-    def __init__(self, content: AsyncGenerator[str, None]) -> None:
+    def __init__(self, content: AsyncGenerator[str, None], headers: Mapping[str, str]) -> None:
         super().__init__(
             content,
             media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **headers},
         )
         self._content = content
 

@@ -20,19 +20,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from inference.audit.record import AuditRecord, Decision, writer_label
-from inference.audit.writer import AuditUnavailable, AuditWriter, utc_now
-from inference.errors import ServiceError
+from inference.audit.store import StoreUnavailable
+from inference.audit.writer import AuditWriter
+from inference.errors import AuditUnavailable
 from inference.privacy.screen import PrivacyScreen, Screening
 
 TextMode = Literal["anonymized", "hashed", "none"]
-
-
-class AuditStoreUnavailable(ServiceError):
-    """The audit store cannot take records: requests are refused rather than served unaudited (503)."""
-
-    status_code = 503
-    error_type = "server_error"
-    default_code = "audit_unavailable"
 
 
 class GenerationOutcome(Protocol):
@@ -52,31 +45,32 @@ class GenerationOutcome(Protocol):
     def restored_text(self) -> str: ...
 
 
-@dataclass
+@dataclass(frozen=True)
 class AuditDraft:
-    """A request's record in the making. Raw texts are held in memory only until the commit."""
+    """What a request's record is made of, handed over once, when the request ends. Raw texts are held in
+    memory only until the record is built from them."""
 
     request_id: str
-    endpoint: str
+    path: str
     identity: str
     arrived: float
-    time: str = field(default_factory=utc_now)
+    """`time.perf_counter()` at arrival, for the latency."""
+    time: str
+    """Wall-clock arrival time, ISO 8601 UTC."""
     origins: str = ""
     reason: str = ""
     screening: Screening | None = None
     pii_counts: Mapping[tuple[str, str], int] = field(default_factory=dict)
-    roles: list[str] = field(default_factory=list)
-    raw_prompts: list[str] = field(default_factory=list)
-    generations: list[GenerationOutcome] = field(default_factory=list)
+    roles: Sequence[str] = ()
+    raw_prompts: Sequence[str] = ()
+    generations: Sequence[GenerationOutcome] = ()
     build: tuple[str, str] | None = None
     """(id, digest) of the build that answered, when not the served build itself (a LoRA adapter)."""
-    committed: bool = False
 
-    def screened(self, screening: Screening, raw: Sequence[str], roles: Sequence[str] | None = None) -> None:
-        self.screening = screening
-        self.pii_counts = screening.counts
-        self.raw_prompts = list(raw)
-        self.roles = list(roles or [])
+    @property
+    def endpoint(self) -> str:
+        """`chat.completions` for `/v1/chat/completions`."""
+        return self.path.removeprefix("/v1/").replace("/", ".")
 
 
 class Auditor:
@@ -107,20 +101,14 @@ class Auditor:
     def healthy(self) -> bool:
         return self.writer.healthy
 
-    def draft(self, request_id: str, path: str, identity: str, arrived: float) -> AuditDraft:
-        endpoint = path.removeprefix("/v1/").replace("/", ".")
-        return AuditDraft(request_id=request_id, endpoint=endpoint, identity=identity, arrived=arrived)
-
     async def commit(self, draft: AuditDraft, status: int, aborted: bool = False) -> None:
-        """Seal and commit the draft's record once; raises AuditStoreUnavailable if it was not stored."""
-        if draft.committed:
-            return
-        draft.committed = True
+        """Seal and commit the draft's record; raises AuditUnavailable (the client-facing 503) if it was
+        not stored."""
         record = self._record(draft, status, aborted)
         try:
             await self.writer.commit(record)
-        except AuditUnavailable:
-            raise AuditStoreUnavailable(
+        except StoreUnavailable:
+            raise AuditUnavailable(
                 "The audit trail cannot be written; the request was not completed. Retry later."
             ) from None
 

@@ -25,10 +25,6 @@ _RETRY_SECONDS = 1.0
 _HEAD_LOG_EVERY = 1000
 
 
-class AuditUnavailable(Exception):
-    """The record could not be committed."""
-
-
 @dataclass
 class _Pending:
     record: AuditRecord
@@ -60,9 +56,9 @@ class AuditWriter:
         self._thread.start()
 
     async def commit(self, record: AuditRecord) -> None:
-        """Hand `record` over and wait until it is committed; raises AuditUnavailable if it was not."""
+        """Hand `record` over and wait until it is committed; raises StoreUnavailable if it was not."""
         if self._stopped:
-            raise AuditUnavailable("the audit writer has stopped")
+            raise StoreUnavailable("the audit writer has stopped")
         loop = asyncio.get_running_loop()
         pending = _Pending(record, loop, loop.create_future())
         self._queue.put(pending)
@@ -120,7 +116,7 @@ class AuditWriter:
                 log.error("%s; refusing requests until it is back", exc)
             self._healthy.clear()
             for pending in group:
-                _settle(pending, AuditUnavailable(str(exc)))
+                _settle(pending, StoreUnavailable(str(exc)))
             return
         self._healthy.set()
         before = self._committed

@@ -24,7 +24,7 @@ _COVERED: dict[str, frozenset[str]] = {
 class OriginNotGranted(PolicyViolation):
     """The tag names an origin the caller's grant does not include (403)."""
 
-    default_code = "origin_not_granted"
+    code = "origin_not_granted"
 
 
 def granted_codes(origins: Iterable[str]) -> frozenset[str]:

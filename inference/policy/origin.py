@@ -27,19 +27,19 @@ _SHOWN_CHARS = 16
 class DataOriginMissing(InvalidRequest):
     """No `X-Data-Origin` header, or an empty one (400)."""
 
-    default_code = "data_origin_missing"
+    code = "data_origin_missing"
 
 
 class DataOriginInvalid(InvalidRequest):
     """The `X-Data-Origin` header is not a list of known codes (400)."""
 
-    default_code = "data_origin_invalid"
+    code = "data_origin_invalid"
 
 
 class DataOriginMismatch(PolicyViolation):
     """The tag names an origin this region may not process (403)."""
 
-    default_code = "data_origin_mismatch"
+    code = "data_origin_mismatch"
 
 
 @dataclass(frozen=True)

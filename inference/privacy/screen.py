@@ -27,7 +27,7 @@ class PiiBlocked(ServiceError):
 
     status_code = 422
     error_type = "invalid_request_error"
-    default_code = "pii_blocked"
+    code = "pii_blocked"
 
     def __init__(self, message: str, counts: Counter[tuple[str, str]], param: str | None = None) -> None:
         super().__init__(message, param=param)
@@ -39,7 +39,7 @@ class PrivacyCheckFailed(ServiceError):
 
     status_code = 500
     error_type = "server_error"
-    default_code = "privacy_check_failed"
+    code = "privacy_check_failed"
 
 
 class MissingPiiKey(Exception):

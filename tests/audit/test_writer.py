@@ -12,7 +12,7 @@ import pytest
 from inference.audit.record import AuditRecord
 from inference.audit.store import AuditStore, StoreUnavailable, open_store
 from inference.audit.verify import verify_chain
-from inference.audit.writer import AuditUnavailable, AuditWriter
+from inference.audit.writer import AuditWriter
 from tests.audit.conftest import KEY, sample_record
 
 
@@ -75,7 +75,7 @@ def test_an_outage_fails_commits_and_recovers(store_url: str) -> None:
     asyncio.run(commit(1))
     assert writer.healthy
     store.down.set()
-    with pytest.raises(AuditUnavailable):
+    with pytest.raises(StoreUnavailable):
         asyncio.run(commit(2))
     assert not writer.healthy
     store.down.clear()
