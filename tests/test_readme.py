@@ -1,5 +1,6 @@
-"""The README's Python examples: the first run as written against a real server (the tiny model answers
-to the same `assistant` alias as the demo build); the callers' clients built with the files they name."""
+"""The docs' Python examples: the README's run as written against a real server (the tiny model answers
+to the same `assistant` alias as the demo build); the callers' clients (docs/callers.md) built with the
+files they name."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ import trustme
 
 from tests.servers import Server
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+REPO = Path(__file__).resolve().parent.parent
+README = REPO / "README.md"
+CALLERS = REPO / "docs" / "callers.md"
 
 
 def test_readme_python_example_runs(server: Server) -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == 1
     code = blocks[0].replace("http://127.0.0.1:8000", server.url)
     output = io.StringIO()
     namespace: dict[str, object] = {}
@@ -33,11 +36,8 @@ def test_readme_python_example_runs(server: Server) -> None:
     assert len(lines) >= 3
 
 
-def test_readme_callers_example_builds_its_clients(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    section = (
-        README.read_text().split("## Callers: API keys, mutual TLS and grants\n", 1)[1].split("\n## ", 1)[0]
-    )
-    (code,) = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+def test_callers_example_builds_its_clients(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (code,) = re.findall(r"```python\n(.*?)```", CALLERS.read_text(), flags=re.S)
     server_ca, client_ca = trustme.CA(), trustme.CA()
     server_ca.cert_pem.write_to_path(str(tmp_path / "server-ca.crt"))
     chatbot = client_ca.issue_cert("chatbot.us.example.com")
@@ -46,7 +46,7 @@ def test_readme_callers_example_builds_its_clients(tmp_path: Path, monkeypatch: 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("REGIONAL_LLM_KEY", "rllm_0123456789ab_" + "x" * 43)
     namespace: dict[str, object] = {}
-    exec(compile(code, "README.md", "exec"), namespace)
+    exec(compile(code, "docs/callers.md", "exec"), namespace)
     for name, region, origin in (("storefront", "eu", "DE"), ("chatbot", "us", "US")):
         client = namespace[name]
         assert isinstance(client, openai.OpenAI)

@@ -1,4 +1,4 @@
-"""README, "Deploy a region": what it tells a platform engineer matches the chart."""
+"""docs/deploy.md, "Deploy a region": what it tells a platform engineer matches the chart."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 from tests.helm.chart import CHART, REGION_VALUES, REPO, helm
 
-SECTION = REPO.joinpath("README.md").read_text().split("## Deploy a region\n", 1)[1].split("\n## ", 1)[0]
+SECTION = REPO.joinpath("docs", "deploy.md").read_text().split("# Deploy a region\n", 1)[1]
 
 
 def test_names_the_region_values_files() -> None:
