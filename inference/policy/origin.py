@@ -1,7 +1,7 @@
 """The data-origin tag: which jurisdictions the data in a request comes from.
 
 The tag is read from the `X-Data-Origin` header only, before any request content is touched.
-Parsing rules (documented in the README):
+Parsing rules (documented in docs/contracts.md):
 - several header lines are joined with commas (RFC 9110), so a second line cannot hide a code;
 - items are separated by commas; spaces and tabs around an item are ignored;
 - each item is an ISO 3166-1 alpha-2 code or a jurisdiction code (`EU`, `EEA`), any letter case;

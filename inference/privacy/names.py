@@ -8,7 +8,7 @@ taken as a PERSON when:
 - its first word is a known first name and another capitalized word follows it.
 
 First names come from Faker's person providers for the seven main locales (maintained lists, no
-download). Precision and recall on the labelled corpus are in the README.
+download). Precision and recall on the labelled corpus are in docs/privacy.md.
 """
 
 from __future__ import annotations
