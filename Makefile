@@ -9,7 +9,7 @@
 
 PYTHON ?= python3
 VENV ?= .venv
-# On these machines `torch==2.13.0` resolves to a local CPU build; elsewhere set TORCH to the build you want.
+# `torch==2.13.0` resolves to a CPU build where pip is configured with one; otherwise set TORCH to the build you want.
 TORCH ?= torch==2.13.0
 ARGS ?=
 VLLM_ARGS ?=

@@ -1,5 +1,5 @@
 """The GPU check's procedure, on the CPU with a tiny shape: the bare engine and our server measured in
-one run, so that the script stays runnable when a GPU is lent."""
+one run, so that the script stays runnable for a GPU run."""
 
 from __future__ import annotations
 
