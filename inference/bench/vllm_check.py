@@ -64,7 +64,7 @@ def write_build(root: Path, shape: str, context: int, gpu: bool) -> tuple[Path, 
     """A build folder, its manifest and a region serving it under `root`; returns (regions, models)."""
     from tokenizers import Tokenizer, models, pre_tokenizers
 
-    from inference.builds.verify import folder_files, sha256_file
+    from inference.builds.digest import folder_files, sha256_file
 
     config = SHAPES[shape]
     vocab = config["vocab_size"]

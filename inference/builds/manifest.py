@@ -8,12 +8,12 @@ every digest before loading.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from inference.builds.digest import build_digest
 from inference.policy.region import BuildId, Code
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="Lower-case hex SHA-256.")]
@@ -139,8 +139,7 @@ class _Pinned(_Strict):
     @property
     def digest(self) -> str:
         """The build digest: SHA-256 of the `sha256sum`-style listing of its files, sorted by path."""
-        listing = "".join(f"{f.sha256}  {f.path}\n" for f in sorted(self.files, key=lambda f: f.path))
-        return hashlib.sha256(listing.encode()).hexdigest()
+        return build_digest((f.path, f.sha256) for f in self.files)
 
     @property
     def reference(self) -> str:

@@ -2,68 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from tqdm import tqdm
-
-from inference.builds.manifest import FileDigest, FolderSource, GgufPackageSource
-from inference.catalog import AnyLoaded
+from inference.builds.demo import convert_gguf_package, converted_folder
+from inference.builds.digest import byte_progress, folder_files, sha256_file
+from inference.builds.manifest import AdapterBuild, FileDigest, FolderSource, GgufPackageSource, ModelBuild
 from inference.errors import BuildVerificationError
 
 log = logging.getLogger(__name__)
 
-_CHUNK = 4 * 1024 * 1024
 
+class PinnedManifest(Protocol):
+    """A build manifest and the file it was read from (the catalog's `LoadedBuild`)."""
 
-class ByteProgress(Protocol):
-    """Receives the number of bytes hashed so far."""
+    @property
+    def build(self) -> ModelBuild | AdapterBuild: ...
 
-    def update(self, n: int) -> object: ...
-
-
-@contextmanager
-def byte_progress(total: int, label: str) -> Iterator[ByteProgress]:
-    """A progress bar on standard error, shown only when it is a terminal."""
-    with tqdm(
-        total=total,
-        desc=label,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
-        file=sys.stderr,
-        disable=not sys.stderr.isatty(),
-        leave=False,
-    ) as bar:
-        yield bar
-
-
-def sha256_file(path: Path, progress: ByteProgress | None = None) -> str:
-    """The hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-            if progress is not None:
-                progress.update(len(chunk))
-    return digest.hexdigest()
-
-
-def folder_files(folder: Path) -> list[str]:
-    """Relative POSIX paths of every regular file below `folder`, hidden entries excluded."""
-    found = []
-    for path in folder.rglob("*"):
-        relative = path.relative_to(folder)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
-            continue
-        found.append(relative.as_posix())
-    return sorted(found)
+    @property
+    def file(self) -> Path: ...
 
 
 def verify_folder(folder: Path, files: tuple[FileDigest, ...], build_id: str, label: str) -> None:
@@ -94,35 +53,39 @@ def verify_folder(folder: Path, files: tuple[FileDigest, ...], build_id: str, la
                 )
 
 
-def resolve_folder(loaded: AnyLoaded, cache_dir: Path) -> Path:
-    """The folder the engine loads: the source folder, or the cached conversion of a packaged GGUF."""
-    source = loaded.build.source
-    if isinstance(source, FolderSource):
-        path = Path(source.path)
-        return path if path.is_absolute() else (loaded.file.parent / path).resolve()
-    if isinstance(source, GgufPackageSource):
-        # Imported lazily: converting needs the transformers extra; verifying a folder build does not.
-        from inference.builds.demo import prepare_gguf_package
-
-        return prepare_gguf_package(source, loaded.build.id, cache_dir)
-    raise AssertionError(f"unhandled source kind {source!r}")
-
-
-def verify_build(loaded: AnyLoaded, cache_dir: Path) -> Path:
+def verify_build(loaded: PinnedManifest, cache_dir: Path) -> Path:
     """Resolve a build's folder and verify every file in it; returns the verified folder.
 
-    A converted cache that fails verification (an older converter, or tampering) is never loaded:
-    it is logged, thrown away and converted again from the verified source, then verified again.
+    A packaged GGUF's conversion is looked for in `cache_dir` first and used if it verifies, without the
+    package. One that fails verification (an older converter, or tampering) is never loaded: it is
+    logged, thrown away and converted again from the verified source, then verified again.
     """
     build = loaded.build
-    folder = resolve_folder(loaded, cache_dir)
+    source = build.source
+    label = f"verifying {build.id}"
+    if isinstance(source, FolderSource):
+        path = Path(source.path)
+        folder = path if path.is_absolute() else (loaded.file.parent / path).resolve()
+        verify_folder(folder, build.files, build.id, label)
+        return folder
+    if not isinstance(source, GgufPackageSource):
+        raise AssertionError(f"unhandled source kind {source!r}")
+    folder = converted_folder(source, cache_dir)
+    if folder.is_dir():
+        try:
+            verify_folder(folder, build.files, build.id, label)
+        except BuildVerificationError as exc:
+            log.warning("%s; discarding the converted cache and converting again", exc)
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            return folder
+    folder = convert_gguf_package(source, build.id, cache_dir)
     try:
-        verify_folder(folder, build.files, build.id, f"verifying {build.id}")
+        verify_folder(folder, build.files, build.id, label)
     except BuildVerificationError as exc:
-        if not isinstance(build.source, GgufPackageSource):
-            raise
-        log.warning("%s; discarding the converted cache and converting again", exc)
-        shutil.rmtree(folder, ignore_errors=True)
-        folder = resolve_folder(loaded, cache_dir)
-        verify_folder(folder, build.files, build.id, f"verifying {build.id}")
+        raise BuildVerificationError(
+            f"{exc} (converted here: only the transformers release of the transformers extra reproduces "
+            "the pinned files; convert from the main environment with `make serve`, or `regional-llm "
+            "models verify` with the same cache folder)"
+        ) from None
     return folder
