@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from inference.configfile import first_error
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -60,6 +63,15 @@ def _decode_key(raw: str) -> bytes | None:
         return base64.b64decode(raw, validate=True)
     except (ValueError, binascii.Error):
         return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -147,6 +159,38 @@ class Settings(BaseSettings):
     )
     public_metrics: bool = Field(default=False, description="/metrics answers without an identity.")
 
+    # A rule's message is the whole line `settings_error` shows: it names its settings itself.
+    @model_validator(mode="after")
+    def _tls_files_need_a_certificate(self) -> Self:
+        for name in ("ssl_keyfile", "ssl_ca_certs"):
+            if getattr(self, name) is not None and self.ssl_certfile is None:
+                raise ValueError(f"setting {name} needs ssl_certfile (REGIONAL_LLM_SSL_CERTFILE)")
+        if self.ssl_ca_certs is not None and self.api_keys_file is None:
+            raise ValueError(
+                "setting ssl_ca_certs needs api_keys_file (REGIONAL_LLM_API_KEYS_FILE): its "
+                "client_certificates map certificates to grants"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _callers_identified_beyond_loopback(self) -> Self:
+        if self.callers_identified and self.insecure_no_auth:
+            raise ValueError(
+                "setting insecure_no_auth contradicts api_keys_file and ssl_ca_certs: callers are identified"
+            )
+        if not self.callers_identified and not _is_loopback(self.host) and not self.insecure_no_auth:
+            raise ValueError(
+                f"setting host: {self.host} is not a loopback address and no caller identity is "
+                "configured; set api_keys_file (REGIONAL_LLM_API_KEYS_FILE, see `regional-llm keys "
+                "create`), or pass --insecure-no-auth to serve anyone who can connect"
+            )
+        return self
+
+    @property
+    def callers_identified(self) -> bool:
+        """Whether every request needs an identity: API keys, or client certificates."""
+        return self.api_keys_file is not None or self.ssl_ca_certs is not None
+
     def read_pii_key(self) -> bytes | None:
         """The PII key from `pii_key_file` or `pii_key`, decoded; raises ValueError naming the setting."""
         return _read_key(self.pii_key, self.pii_key_file, "pii_key")
@@ -176,3 +220,13 @@ class Settings(BaseSettings):
         key = _read_key(None, path, "audit_key")
         assert key is not None
         return key
+
+
+def settings_error(error: ValidationError) -> str:
+    """One line for settings that `Settings` refused: the setting, its flag, its environment variable and
+    what is wrong. The cross-field rules' messages name their settings themselves."""
+    rule = next((d for d in error.errors(include_url=False) if not d["loc"]), None)
+    if rule is not None:
+        return str(rule["msg"]).removeprefix("Value error, ")
+    field, message = first_error(error)
+    return f"setting {field} (flag --{field.replace('_', '-')} or REGIONAL_LLM_{field.upper()}): {message}"
