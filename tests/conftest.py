@@ -6,19 +6,20 @@ import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import openai
 import pytest
 
-from inference.audit.store import SqliteStore
-from inference.audit.trail import Auditor
-from inference.audit.writer import AuditWriter
-from inference.builds.manifest import ModelBuild
-from inference.policy.region import RegionPolicy
-from inference.privacy.screen import PrivacyScreen
+from inference.assembly import plan_serving, start_serving
+from inference.catalog import load_catalog
+from inference.config import Settings
 from tests.servers import Server, cli_env
 from tests.tiny_model import adapter_manifest_yaml, build_tiny_adapter, build_tiny_model, manifest_yaml
+
+if TYPE_CHECKING:
+    from inference.api.auth import Authenticator
+    from inference.api.context import ServingContext
 
 # Kept small so that the oversized-body test needs only a small body.
 TEST_MAX_REQUEST_BYTES = 65536
@@ -72,12 +73,21 @@ def write_config(root: Path, model_dir: Path, cache_dir: Path) -> ConfigRoot:
 OpenAIFactory = Callable[[str, str], openai.OpenAI]
 
 
-def make_auditor(folder: Path, region: RegionPolicy, build: ModelBuild, privacy: PrivacyScreen) -> Auditor:
-    """An auditor on a real SQLite store in `folder`, for in-process apps."""
-    key = b"k" * 32
-    writer = AuditWriter(SqliteStore(folder / "audit.sqlite3"), key)
-    writer.start()
-    return Auditor(writer, key, region.id, build.id, build.digest, region.audit.text, privacy)
+async def start_context(
+    config: ConfigRoot, engine: Any, data_dir: Path, authenticator: Authenticator | None = None
+) -> ServingContext:
+    """The serving context of an in-process app of region eu-test with `engine` (started here), made by
+    the same assembly as `regional-llm serve`: the eu-tiny build verified, the audit trail on a real
+    SQLite store in `data_dir`."""
+    settings = Settings(
+        region="eu-test",
+        regions_dir=config.regions_dir,
+        models_dir=config.models_dir,
+        cache_dir=config.cache_dir,
+        data_dir=data_dir,
+    )
+    plan = plan_serving(settings, load_catalog(settings.regions_dir, settings.models_dir))
+    return await start_serving(settings, plan, engine=engine, authenticator=authenticator)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ identity in the audit trail; secrets nowhere; the start-up refusals."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import uuid
@@ -20,16 +21,13 @@ import pytest
 from inference.api.app import create_app
 from inference.api.auth import Authenticator
 from inference.api.context import ServingContext
-from inference.catalog import load_catalog
-from inference.cli import CliError, build_authenticator
+from inference.assembly import build_authenticator
+from inference.cli.common import CliError, settings_from
 from inference.config import Settings
-from inference.metrics import ServiceMetrics
 from inference.policy.grants import ApiKeyGrant, GrantsFile, new_api_key, save_grants
 from inference.policy.identity import Caller
-from inference.privacy.detector import PiiDetector
-from inference.privacy.screen import PrivacyScreen
 from tests.api.test_engine_failures import FailingEngine
-from tests.conftest import ConfigRoot, make_auditor
+from tests.conftest import ConfigRoot, start_context
 from tests.servers import Server, metric, run_cli
 
 CHAT = {"model": "eu-tiny", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2}
@@ -359,7 +357,7 @@ def test_without_identities_a_loopback_address_is_served_open(host: str) -> None
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.20.0.5", "llm.internal"])
 def test_without_identities_another_address_needs_insecure_no_auth(host: str) -> None:
     with pytest.raises(CliError) as raised:
-        build_authenticator(Settings(host=host))
+        settings_from(argparse.Namespace(host=host))
     assert raised.value.status == 2
     assert f"setting host: {host} is not a loopback address and no caller identity is configured" in str(
         raised.value
@@ -433,30 +431,19 @@ class FailingAuthenticator(Authenticator):
 def test_a_failure_to_identify_the_caller_refuses_the_request(
     config_root: ConfigRoot, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    catalog = load_catalog(config_root.regions_dir, config_root.models_dir)
-    region = catalog.regions["eu-test"].policy
-    build = catalog.builds["eu-tiny"].build
     engine = FailingEngine(1, RuntimeError("never reached"))
-    privacy = PrivacyScreen(PiiDetector(), region.privacy, None)
-    context = ServingContext(
-        region=region,
-        build=build,
-        engine=engine,
-        metrics=ServiceMetrics(region.id, build.id, build.digest, engine.stats),
-        privacy=privacy,
-        auditor=make_auditor(tmp_path, region, build, privacy),
-        authenticator=FailingAuthenticator(),
-    )
 
-    async def go() -> list[httpx.Response]:
+    async def go() -> tuple[ServingContext, list[httpx.Response]]:
+        context = await start_context(config_root, engine, tmp_path, FailingAuthenticator())
         transport = httpx.ASGITransport(app=create_app(context))
         async with httpx.AsyncClient(transport=transport, base_url="http://regional-llm.test") as client:
-            return [
+            return context, [
                 await client.post("/v1/chat/completions", json=CHAT, headers={"X-Data-Origin": "DE"}),
                 await client.get("/v1/models"),
             ]
 
-    for response in asyncio.run(go()):
+    context, responses = asyncio.run(go())
+    for response in responses:
         assert (response.status_code, response.json()["error"]["code"]) == (500, "internal_error")
     assert "identifying the caller failed: RuntimeError" in caplog.text
     assert "rllm_" not in caplog.text

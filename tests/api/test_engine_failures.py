@@ -13,14 +13,10 @@ import openai
 import pytest
 
 from inference.api.app import create_app
-from inference.api.context import ServingContext
 from inference.catalog import load_catalog
 from inference.engines.base import ChatTurn, EngineStats, GenerationDelta, GenerationRequest
 from inference.errors import EngineFailure, EngineUnavailable
-from inference.metrics import ServiceMetrics
-from inference.privacy.detector import PiiDetector
-from inference.privacy.screen import PrivacyScreen
-from tests.conftest import ConfigRoot, make_auditor
+from tests.conftest import ConfigRoot, start_context
 
 
 class FailingEngine:
@@ -53,20 +49,10 @@ class FailingEngine:
         raise self.error
 
 
-def _client(config: ConfigRoot, engine: FailingEngine) -> openai.AsyncOpenAI:
+async def _client(config: ConfigRoot, engine: FailingEngine) -> openai.AsyncOpenAI:
     import tempfile
 
-    catalog = load_catalog(config.regions_dir, config.models_dir)
-    region = catalog.regions["eu-test"].policy
-    build = catalog.builds["eu-tiny"].build
-    context = ServingContext(
-        region=region,
-        build=build,
-        engine=engine,
-        metrics=ServiceMetrics(region.id, build.id, build.digest, engine.stats),
-        privacy=(privacy := PrivacyScreen(PiiDetector(), region.privacy, None)),
-        auditor=make_auditor(Path(tempfile.mkdtemp()), region, build, privacy),
-    )
+    context = await start_context(config, engine, Path(tempfile.mkdtemp()))
     transport = httpx.ASGITransport(app=create_app(context))
     return openai.AsyncOpenAI(
         base_url="http://regional-llm.test/v1",
@@ -82,7 +68,7 @@ CHAT = {"model": "eu-tiny", "messages": [{"role": "user", "content": "Hi"}]}
 
 def test_failure_before_the_first_token_is_an_http_error(config_root: ConfigRoot) -> None:
     async def go() -> openai.APIStatusError:
-        async with _client(
+        async with await _client(
             config_root, FailingEngine(0, EngineFailure("The engine failed (request x)."))
         ) as c:
             with pytest.raises(openai.InternalServerError) as raised:
@@ -97,7 +83,7 @@ def test_failure_before_the_first_token_is_an_http_error(config_root: ConfigRoot
 
 def test_failure_mid_stream_is_an_error_event(config_root: ConfigRoot) -> None:
     async def go() -> tuple[list[str], openai.APIError]:
-        async with _client(
+        async with await _client(
             config_root, FailingEngine(3, EngineFailure("The engine failed (request y)."))
         ) as c:
             stream = await c.chat.completions.create(**CHAT, stream=True)  # type: ignore[call-overload]
@@ -125,7 +111,7 @@ def test_failure_mid_stream_is_an_error_event(config_root: ConfigRoot) -> None:
 def test_an_unexpected_exception_is_a_500_without_details(config_root: ConfigRoot) -> None:
     async def go() -> openai.APIStatusError:
         secret = RuntimeError("prompt text Quackenbush")
-        async with _client(config_root, FailingEngine(0, secret)) as c:
+        async with await _client(config_root, FailingEngine(0, secret)) as c:
             with pytest.raises(openai.InternalServerError) as raised:
                 await c.chat.completions.create(**CHAT)  # type: ignore[call-overload]
             return raised.value
@@ -140,7 +126,7 @@ def test_an_unavailable_engine_is_503_and_not_ready(config_root: ConfigRoot) -> 
     async def go() -> tuple[openai.APIStatusError, httpx.Response]:
         engine = FailingEngine(0, EngineUnavailable("The engine is not running; retry on another replica."))
         engine.healthy = False
-        async with _client(config_root, engine) as c:
+        async with await _client(config_root, engine) as c:
             with pytest.raises(openai.APIStatusError) as raised:
                 await c.chat.completions.create(**CHAT)  # type: ignore[call-overload]
             ready = await c._client.get("http://regional-llm.test/ready")

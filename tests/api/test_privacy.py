@@ -12,14 +12,11 @@ import openai
 import pytest
 
 from inference.api.app import create_app
-from inference.api.context import ServingContext
 from inference.catalog import load_catalog
 from inference.engines.base import ChatTurn, EngineStats, GenerationDelta, GenerationRequest
-from inference.metrics import ServiceMetrics
 from inference.privacy.detector import PiiDetector
-from inference.privacy.policy import PrivacyPolicy
 from inference.privacy.screen import PrivacyScreen
-from tests.conftest import ConfigRoot, make_auditor
+from tests.conftest import ConfigRoot, start_context
 from tests.servers import Server
 
 PROMPT = "Hallo, ich bin Zbigniew Wróblewski, zbigniew@example.pl, IBAN DE89 3704 0044 0532 0130 00."
@@ -128,19 +125,10 @@ class EchoEngine:
             yield GenerationDelta(piece, 1, "stop" if index == len(pieces) - 1 else None)
 
 
-def _client(config: ConfigRoot, engine: EchoEngine) -> openai.AsyncOpenAI:
+async def _client(config: ConfigRoot, engine: EchoEngine) -> openai.AsyncOpenAI:
     import tempfile
 
-    catalog = load_catalog(config.regions_dir, config.models_dir)
-    region, build = catalog.regions["eu-test"].policy, catalog.builds["eu-tiny"].build
-    context = ServingContext(
-        region=region,
-        build=build,
-        engine=engine,
-        metrics=ServiceMetrics(region.id, build.id, build.digest, engine.stats),
-        privacy=(privacy := PrivacyScreen(PiiDetector(), PrivacyPolicy(), None)),
-        auditor=make_auditor(Path(tempfile.mkdtemp()), region, build, privacy),
-    )
+    context = await start_context(config, engine, Path(tempfile.mkdtemp()))
     return openai.AsyncOpenAI(
         base_url="http://regional-llm.test/v1",
         api_key="x",
@@ -162,7 +150,7 @@ def test_answers_are_restored_for_the_caller_whatever_the_chunks(config_root: Co
     engine = EchoEngine(ANSWER, chunk)
 
     async def go() -> tuple[str, str, str]:
-        async with _client(config_root, engine) as client:
+        async with await _client(config_root, engine) as client:
             messages = [{"role": "user", "content": PROMPT}]
             known = {"pii_context": {"PERSON": ["Zbigniew Wróblewski"]}}
             whole = await client.chat.completions.create(model="eu-tiny", messages=messages, extra_body=known)
