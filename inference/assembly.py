@@ -19,7 +19,7 @@ from inference.audit.writer import AuditWriter
 from inference.builds.manifest import ModelBuild
 from inference.builds.verify import verify_build
 from inference.catalog import AnyLoaded, Catalog
-from inference.config import Settings
+from inference.config import ServeSettings, Settings
 from inference.engines.base import BuildRejected, Engine, EngineConfig, VerifiedAdapter
 from inference.errors import BuildVerificationError, ConfigError
 from inference.logs import exception_summary
@@ -47,8 +47,8 @@ class StartFailed(StartupError):
     """A build, the engine or the audit store failed although the settings are valid."""
 
 
-def build_authenticator(settings: Settings) -> Authenticator:
-    """Who may call, from the grants file and the TLS settings (whose cross-field rules `Settings`
+def build_authenticator(settings: ServeSettings) -> Authenticator:
+    """Who may call, from the grants file and the TLS settings (whose cross-field rules `ServeSettings`
     checked already); refuses files that cannot be loaded."""
     from inference.api.auth import PUBLIC_HEALTH_PATHS, PUBLIC_METRICS_PATHS, Authenticator
     from inference.api.tls import server_context
@@ -210,7 +210,7 @@ def create_engine(settings: Settings, plan: ServingPlan) -> Engine:
 
 
 async def start_serving(
-    settings: Settings,
+    settings: ServeSettings,
     plan: ServingPlan,
     *,
     privacy: PrivacyScreen | None = None,

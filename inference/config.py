@@ -160,32 +160,6 @@ class Settings(BaseSettings):
     public_metrics: bool = Field(default=False, description="/metrics answers without an identity.")
 
     # A rule's message is the whole line `settings_error` shows: it names its settings itself.
-    @model_validator(mode="after")
-    def _tls_files_need_a_certificate(self) -> Self:
-        for name in ("ssl_keyfile", "ssl_ca_certs"):
-            if getattr(self, name) is not None and self.ssl_certfile is None:
-                raise ValueError(f"setting {name} needs ssl_certfile (REGIONAL_LLM_SSL_CERTFILE)")
-        if self.ssl_ca_certs is not None and self.api_keys_file is None:
-            raise ValueError(
-                "setting ssl_ca_certs needs api_keys_file (REGIONAL_LLM_API_KEYS_FILE): its "
-                "client_certificates map certificates to grants"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _callers_identified_beyond_loopback(self) -> Self:
-        if self.callers_identified and self.insecure_no_auth:
-            raise ValueError(
-                "setting insecure_no_auth contradicts api_keys_file and ssl_ca_certs: callers are identified"
-            )
-        if not self.callers_identified and not _is_loopback(self.host) and not self.insecure_no_auth:
-            raise ValueError(
-                f"setting host: {self.host} is not a loopback address and no caller identity is "
-                "configured; set api_keys_file (REGIONAL_LLM_API_KEYS_FILE, see `regional-llm keys "
-                "create`), or pass --insecure-no-auth to serve anyone who can connect"
-            )
-        return self
-
     @property
     def callers_identified(self) -> bool:
         """Whether every request needs an identity: API keys, or client certificates."""
@@ -230,3 +204,36 @@ def settings_error(error: ValidationError) -> str:
         return str(rule["msg"]).removeprefix("Value error, ")
     field, message = first_error(error)
     return f"setting {field} (flag --{field.replace('_', '-')} or REGIONAL_LLM_{field.upper()}): {message}"
+
+
+class ServeSettings(Settings):
+    """The settings of `regional-llm serve`, with the rules of serving: TLS files need the certificate,
+    mutual TLS needs grants, and an address beyond loopback needs identified callers (or an explicit
+    `insecure_no_auth`). Other commands read `Settings`, so that an image configured to listen on
+    0.0.0.0 can still run `models verify` or `audit verify`."""
+
+    @model_validator(mode="after")
+    def _tls_files_need_a_certificate(self) -> Self:
+        for name in ("ssl_keyfile", "ssl_ca_certs"):
+            if getattr(self, name) is not None and self.ssl_certfile is None:
+                raise ValueError(f"setting {name} needs ssl_certfile (REGIONAL_LLM_SSL_CERTFILE)")
+        if self.ssl_ca_certs is not None and self.api_keys_file is None:
+            raise ValueError(
+                "setting ssl_ca_certs needs api_keys_file (REGIONAL_LLM_API_KEYS_FILE): its "
+                "client_certificates map certificates to grants"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _callers_identified_beyond_loopback(self) -> Self:
+        if self.callers_identified and self.insecure_no_auth:
+            raise ValueError(
+                "setting insecure_no_auth contradicts api_keys_file and ssl_ca_certs: callers are identified"
+            )
+        if not self.callers_identified and not _is_loopback(self.host) and not self.insecure_no_auth:
+            raise ValueError(
+                f"setting host: {self.host} is not a loopback address and no caller identity is "
+                "configured; set api_keys_file (REGIONAL_LLM_API_KEYS_FILE, see `regional-llm keys "
+                "create`), or pass --insecure-no-auth to serve anyone who can connect"
+            )
+        return self

@@ -13,7 +13,7 @@ import pytest
 
 from inference.assembly import plan_serving, start_serving
 from inference.catalog import load_catalog
-from inference.config import Settings
+from inference.config import ServeSettings
 from tests.servers import Server, cli_env
 from tests.tiny_model import adapter_manifest_yaml, build_tiny_adapter, build_tiny_model, manifest_yaml
 
@@ -79,7 +79,7 @@ async def start_context(
     """The serving context of an in-process app of region eu-test with `engine` (started here), made by
     the same assembly as `regional-llm serve`: the eu-tiny build verified, the audit trail on a real
     SQLite store in `data_dir`."""
-    settings = Settings(
+    settings = ServeSettings(
         region="eu-test",
         regions_dir=config.regions_dir,
         models_dir=config.models_dir,

@@ -51,7 +51,7 @@ class ServedModel:
 
 @dataclass
 class ServingContext:
-    """The state of one serving process. Built by the CLI (or a test) once the engine has started."""
+    """The state of one serving process, built by `inference.assembly` once the engine has started."""
 
     region: RegionPolicy
     build: ModelBuild

@@ -6,13 +6,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from pydantic import ValidationError
 
 from inference.assembly import build_privacy_screen
 from inference.catalog import Catalog, load_catalog
-from inference.config import Settings, settings_error
+from inference.config import ServeSettings, Settings, settings_error
 from inference.errors import ConfigError
 from inference.policy.region import RegionPolicy
 from inference.privacy.screen import PrivacyScreen
@@ -29,6 +29,9 @@ class CliError(Exception):
         self.status = status
 
 
+SettingsT = TypeVar("SettingsT", bound=Settings)
+
+
 def fail(message: str, status: int) -> int:
     """Print `regional-llm: error: MESSAGE` on standard error; returns `status`."""
     print(f"regional-llm: error: {message}", file=sys.stderr)
@@ -37,10 +40,19 @@ def fail(message: str, status: int) -> int:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from the environment, overridden by the flags that were given."""
-    names = set(Settings.model_fields)
+    return _settings(args, Settings)
+
+
+def serve_settings_from(args: argparse.Namespace) -> ServeSettings:
+    """`serve`'s settings (with the rules of serving) from the environment and the flags."""
+    return _settings(args, ServeSettings)
+
+
+def _settings(args: argparse.Namespace, kind: type[SettingsT]) -> SettingsT:
+    names = set(kind.model_fields)
     overrides: dict[str, Any] = {k: v for k, v in vars(args).items() if k in names and v is not None}
     try:
-        return Settings(**overrides)
+        return kind(**overrides)
     except ValidationError as exc:
         raise CliError(settings_error(exc), EXIT_CONFIG) from None
 

@@ -17,7 +17,7 @@ from inference.cli.common import (
     add_cache_flag,
     add_location_flags,
     checked_catalog,
-    settings_from,
+    serve_settings_from,
 )
 from inference.logs import configure_logging
 from inference.privacy.logfilter import install_log_filter
@@ -25,7 +25,7 @@ from inference.privacy.logfilter import install_log_filter
 if TYPE_CHECKING:
     from inference.api.auth import Authenticator
     from inference.assembly import ServingPlan
-    from inference.config import Settings
+    from inference.config import ServeSettings
 
 # Start-up lines keep the command's logger name, whichever module writes them.
 log = logging.getLogger("inference.cli")
@@ -44,14 +44,14 @@ Generation endpoints require the X-Data-Origin header, e.g.:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Verify the build, start the engine, serve the API until SIGINT or SIGTERM."""
-    settings = settings_from(args)
+    settings = serve_settings_from(args)
     configure_logging(settings.log_level)
     authenticator = build_authenticator(settings)
     plan = plan_serving(settings, checked_catalog(settings))
     return asyncio.run(_serve(settings, plan, authenticator))
 
 
-async def _serve(settings: Settings, plan: ServingPlan, authenticator: Authenticator) -> int:
+async def _serve(settings: ServeSettings, plan: ServingPlan, authenticator: Authenticator) -> int:
     import uvicorn
 
     from inference.api.app import create_app

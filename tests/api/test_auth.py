@@ -22,8 +22,8 @@ from inference.api.app import create_app
 from inference.api.auth import Authenticator
 from inference.api.context import ServingContext
 from inference.assembly import build_authenticator
-from inference.cli.common import CliError, settings_from
-from inference.config import Settings
+from inference.cli.common import CliError, serve_settings_from, settings_from
+from inference.config import ServeSettings
 from inference.policy.grants import ApiKeyGrant, GrantsFile, new_api_key, save_grants
 from inference.policy.identity import Caller
 from tests.api.test_engine_failures import FailingEngine
@@ -350,19 +350,21 @@ def test_a_revoked_key_is_refused_without_a_restart(
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.8.0.1", "::1", "localhost"])
 def test_without_identities_a_loopback_address_is_served_open(host: str) -> None:
-    authenticator = build_authenticator(Settings(host=host))
+    authenticator = build_authenticator(ServeSettings(host=host))
     assert not authenticator.required
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.20.0.5", "llm.internal"])
 def test_without_identities_another_address_needs_insecure_no_auth(host: str) -> None:
     with pytest.raises(CliError) as raised:
-        settings_from(argparse.Namespace(host=host))
+        serve_settings_from(argparse.Namespace(host=host))
     assert raised.value.status == 2
     assert f"setting host: {host} is not a loopback address and no caller identity is configured" in str(
         raised.value
     )
-    assert not build_authenticator(Settings(host=host, insecure_no_auth=True)).required
+    assert not build_authenticator(ServeSettings(host=host, insecure_no_auth=True)).required
+    # Only serving has that rule: other commands run where the image is configured to listen widely.
+    assert settings_from(argparse.Namespace(host=host)).host == host
 
 
 @pytest.fixture(scope="module")
