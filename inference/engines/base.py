@@ -68,6 +68,9 @@ class EngineStats:
     running: int
     waiting: int
     healthy: bool
+    dead: bool = False
+    """The engine failed for good (its process died): only restarting the server brings it back, so
+    liveness fails. An engine that is loading or shutting down is unhealthy, never dead."""
 
 
 class BuildRejected(Exception):

@@ -164,9 +164,11 @@ class VllmEngine:
 
     def stats(self) -> EngineStats:
         engine = self._engine
-        healthy = engine is not None and not self._stopping and not engine.errored
+        # `errored`: the engine core process died, or the loop reading its outputs ended; neither recovers.
+        dead = engine is not None and not self._stopping and engine.errored
+        healthy = engine is not None and not self._stopping and not dead
         with self._lock:
-            return EngineStats(running=self._running, waiting=self._waiting, healthy=healthy)
+            return EngineStats(running=self._running, waiting=self._waiting, healthy=healthy, dead=dead)
 
     async def encode_chat(self, turns: Sequence[ChatTurn]) -> list[int]:
         return await self._encoder().encode_chat(turns)

@@ -11,10 +11,13 @@ from inference.api.deps import ContextDep
 router = APIRouter()
 
 
-@router.get("/health")
-async def health() -> dict[str, str]:
-    """Liveness: the process answers."""
-    return {"status": "ok"}
+@router.get("/health", responses={503: {"description": "The engine died: restart the server."}})
+async def health(context: ContextDep) -> JSONResponse:
+    """Liveness: the process answers and its engine has not died for good (a dead engine never comes
+    back, so the orchestrator should restart the server)."""
+    if context.engine.stats().dead:
+        return JSONResponse({"status": "engine_dead"}, status_code=503)
+    return JSONResponse({"status": "ok"})
 
 
 @router.get("/ready", responses={503: {"description": "The engine cannot take requests."}})
