@@ -277,6 +277,24 @@ class SqliteStore(_SqlStore):
     def _lock(self, cursor: Any) -> None:
         return None
 
+    def ping(self) -> None:
+        """Answers only if the file takes a write: a full disk still answers reads, and the writer must not
+        count the store as back before an append can succeed."""
+        super().ping()
+        conn = self._connection()
+        try:
+            cursor = conn.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            (version,) = cursor.execute("PRAGMA user_version").fetchone()
+            # Writing the header's (unused) user_version back commits one page, as an append would.
+            cursor.execute(f"PRAGMA user_version = {int(version)}")
+            conn.commit()
+        except Exception as exc:
+            self._reset()
+            raise StoreUnavailable(
+                f"the audit store {self.shown} takes no writes: {type(exc).__name__}"
+            ) from None
+
 
 class _SqliteAutocommitShim:
     """sqlite3 in autocommit mode with explicit BEGIN, behind the commit/rollback interface of psycopg."""
