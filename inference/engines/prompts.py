@@ -35,5 +35,13 @@ class PromptEncoder:
         return list(self.tokenizer.encode(text, add_special_tokens=False))
 
     async def encode_text(self, text: str) -> list[int]:
-        """A raw completion prompt as token ids."""
-        return await asyncio.to_thread(lambda: list(self.tokenizer.encode(text, add_special_tokens=False)))
+        """A raw completion prompt as token ids. An empty prompt is the tokenizer's BOS token (its EOS where
+        it has none), so that the model starts a document, as OpenAI's completions do."""
+        return await asyncio.to_thread(self._encode_text, text)
+
+    def _encode_text(self, text: str) -> list[int]:
+        ids = list(self.tokenizer.encode(text, add_special_tokens=False))
+        start = self.tokenizer.bos_token_id
+        start = self.tokenizer.eos_token_id if start is None else start
+        # Neither engine can run on no tokens at all.
+        return [start] if not ids and start is not None else ids

@@ -6,6 +6,9 @@ import torch
 
 from inference.engines.base import SamplingParams
 
+# Below this temperature sampling is greedy, as in vLLM; dividing logits by less could overflow to inf.
+GREEDY_BELOW = 1e-5
+
 
 def new_generator(seed: int | None) -> torch.Generator:
     """A private random generator, so concurrent requests with seeds stay reproducible."""
@@ -23,7 +26,7 @@ def pick_token(
     counts: dict[int, int],
     generator: torch.Generator,
 ) -> int:
-    """Choose the next token from one row of logits.
+    """Choose the next token from one row of logits (greedily at a temperature below `GREEDY_BELOW`).
 
     `counts` holds how often each token was generated so far (for the OpenAI presence and frequency
     penalties, which apply to generated tokens only).
@@ -35,7 +38,7 @@ def pick_token(
         penalty = params.presence_penalty + params.frequency_penalty * seen
         scores = scores.clone()
         scores[ids] -= penalty
-    if params.temperature == 0:
+    if params.temperature < GREEDY_BELOW:
         return int(torch.argmax(scores))
     scores = scores / params.temperature
     probs = torch.softmax(scores, dim=-1)
