@@ -47,6 +47,8 @@ def pick_token(
         cumulative = torch.cumsum(sorted_probs, dim=-1)
         # Keep the smallest set whose mass reaches top_p: drop a token once the mass before it does.
         drop = cumulative - sorted_probs >= params.top_p
+        # The likeliest token always stays, however small top_p (5e-324 is 0 as a float32).
+        drop[0] = False
         sorted_probs = sorted_probs.masked_fill(drop, 0.0)
         choice = torch.multinomial(sorted_probs, 1, generator=generator)
         return int(order[choice])

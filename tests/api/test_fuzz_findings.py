@@ -33,3 +33,22 @@ def test_a_tiny_temperature_samples_greedily(client: OpenAI, temperature: float)
         temperature=0,
     )
     assert tiny.choices[0].message.content == greedy.choices[0].message.content
+
+
+@pytest.mark.parametrize("top_p", [5e-324, 1e-300])
+def test_a_tiny_top_p_keeps_the_likeliest_token(client: OpenAI, top_p: float) -> None:
+    messages = [{"role": "user", "content": "Where is my parcel?"}]
+    nucleus = client.chat.completions.create(
+        model="eu-tiny",
+        messages=messages,  # type: ignore[arg-type]
+        max_tokens=6,
+        temperature=1,
+        top_p=top_p,
+    )
+    greedy = client.chat.completions.create(
+        model="eu-tiny",
+        messages=messages,  # type: ignore[arg-type]
+        max_tokens=6,
+        temperature=0,
+    )
+    assert nucleus.choices[0].message.content == greedy.choices[0].message.content
