@@ -108,6 +108,41 @@ class Settings(BaseSettings):
     graceful_shutdown_seconds: float = Field(
         default=30.0, ge=0, description="On SIGTERM, how long in-flight requests may take to finish."
     )
+    # The HTTP layer's limits apply before anyone is identified: see api/protocol.py.
+    http: Literal["auto", "httptools", "h11"] = Field(
+        default="auto",
+        description="HTTP/1.1 implementation, as uvicorn names them; auto: httptools if installed.",
+    )
+    limit_request_head_bytes: int = Field(
+        default=16384,
+        ge=1024,
+        le=1048576,
+        description="Most bytes of a request line and its header fields (431 beyond); also bounds a chunked "
+        "body's framing and trailer fields.",
+    )
+    limit_request_fields: int = Field(
+        default=100, ge=8, le=10000, description="Most header fields of a request (431 beyond)."
+    )
+    timeout_keep_alive: int = Field(
+        default=5,
+        ge=1,
+        description="Seconds a connection may wait with no request in progress: new, or after a response.",
+    )
+    timeout_request_head: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds from a request's first byte to the end of its head (408 beyond).",
+    )
+    timeout_request_body: float = Field(
+        default=10.0,
+        gt=0,
+        description="Longest pause, in seconds, between two reads of a request body (408).",
+    )
+    timeout_request: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds from a request's first byte to the end of its body (408 beyond).",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     pii_key: SecretStr | None = Field(
         default=None,

@@ -138,6 +138,21 @@ class MethodNotAllowed(ServiceError):
     code = "method_not_allowed"
 
 
+class RequestTimeout(InvalidRequest):
+    """The request's head or body did not arrive in time (408); the connection is closed."""
+
+    status_code = 408
+    code = "request_timeout"
+
+
+class RequestHeadTooLarge(InvalidRequest):
+    """The request line and header fields, or a chunked body's framing and trailer fields, exceed the
+    server's limits (431); the connection is closed."""
+
+    status_code = 431
+    code = "request_header_fields_too_large"
+
+
 class EngineUnavailable(ServiceError):
     """The engine cannot take the request now (503): loading, shutting down or failed."""
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from inference.api.exchange import Exchange
 from inference.api.generation import ClientDisconnected
@@ -86,3 +87,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ClientDisconnected, _client_disconnected)
+    # The connection closed while the body was being read (the client left, or its body stalled).
+    app.add_exception_handler(ClientDisconnect, _client_disconnected)

@@ -1,9 +1,9 @@
 """TLS for the server: client certificates requested, and the verified one handed to the app.
 
 uvicorn verifies a client certificate during the handshake (against `ssl_ca_certs`) but does not pass it
-on to the application. The protocol classes here do, as the ASGI TLS extension describes
-(`scope["extensions"]["tls"]["client_cert_chain"]`): once per connection, after the handshake, they wrap
-the connection's app so that every request on it carries the certificate.
+on to the application. The server's protocol classes (`api/protocol.py`) do, as the ASGI TLS extension
+describes (`scope["extensions"]["tls"]["client_cert_chain"]`): once per connection, after the handshake,
+they wrap the connection's app with `with_tls` so that every request on it carries the certificate.
 
 Client certificates are requested, not required, at the TLS layer (`CERT_OPTIONAL`): kubelet probes
 cannot present one, so `/health` and `/ready` stay reachable; a certificate that is presented must
@@ -22,7 +22,6 @@ from typing import Any
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from starlette.types import ASGIApp, Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 _TLS_VERSIONS = {"TLSv1.2": 0x0303, "TLSv1.3": 0x0304}
 
@@ -60,44 +59,16 @@ def tls_extension(transport: asyncio.BaseTransport) -> dict[str, Any] | None:
     }
 
 
-def _with_tls(app: ASGIApp, tls: dict[str, Any]) -> ASGIApp:
-    async def with_tls(scope: Scope, receive: Receive, send: Send) -> None:
+def with_tls(app: ASGIApp, tls: dict[str, Any]) -> ASGIApp:
+    """`app` with the connection's TLS extension in the scope of every request."""
+
+    async def app_with_tls(scope: Scope, receive: Receive, send: Send) -> None:
         extensions = dict(scope.get("extensions") or {})
         extensions["tls"] = tls
         scope["extensions"] = extensions
         await app(scope, receive, send)
 
-    return with_tls
-
-
-class H11TlsProtocol(H11Protocol):
-    """uvicorn's h11 protocol, passing the connection's TLS extension to the app."""
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        tls = tls_extension(transport)
-        if tls is not None:
-            self.app = _with_tls(self.app, tls)
-
-
-def tls_protocol() -> type[asyncio.Protocol]:
-    """The protocol class for uvicorn's `http` option: httptools when installed (uvicorn's own choice),
-    else h11."""
-    try:
-        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-    except ImportError:
-        return H11TlsProtocol
-
-    class HttpToolsTlsProtocol(HttpToolsProtocol):
-        """uvicorn's httptools protocol, passing the connection's TLS extension to the app."""
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            tls = tls_extension(transport)
-            if tls is not None:
-                self.app = _with_tls(self.app, tls)
-
-    return HttpToolsTlsProtocol
+    return app_with_tls
 
 
 @functools.lru_cache(maxsize=1024)

@@ -55,7 +55,7 @@ async def _serve(settings: ServeSettings, plan: ServingPlan, authenticator: Auth
     import uvicorn
 
     from inference.api.app import create_app
-    from inference.api.tls import tls_protocol
+    from inference.api.protocol import http_protocol
 
     privacy = build_privacy_screen(settings, plan.region)
     install_log_filter(privacy.detector)
@@ -69,7 +69,6 @@ async def _serve(settings: ServeSettings, plan: ServingPlan, authenticator: Auth
             "ssl_keyfile": settings.ssl_keyfile,
             "ssl_ca_certs": settings.ssl_ca_certs,
             "ssl_cert_reqs": ssl.CERT_OPTIONAL if settings.ssl_ca_certs is not None else ssl.CERT_NONE,
-            "http": tls_protocol(),
         }
     server = uvicorn.Server(
         uvicorn.Config(
@@ -78,6 +77,9 @@ async def _serve(settings: ServeSettings, plan: ServingPlan, authenticator: Auth
             port=settings.port,
             log_config=None,
             access_log=False,
+            # Always our own protocol classes: head limits, read deadlines, trailers kept out of the head.
+            http=http_protocol(settings, context.metrics.refused),
+            timeout_keep_alive=settings.timeout_keep_alive,
             timeout_graceful_shutdown=int(settings.graceful_shutdown_seconds),
             **tls,
         )
@@ -102,6 +104,41 @@ async def _serve(settings: ServeSettings, plan: ServingPlan, authenticator: Auth
         await asyncio.to_thread(context.auditor.writer.close)
         signal.signal(signal.SIGTERM, previous)
     return 0 if server.started else EXIT_FAILURE
+
+
+def _add_http_flags(serve: argparse.ArgumentParser) -> None:
+    """The HTTP layer's implementation, limits and timeouts (named like uvicorn's and gunicorn's flags)."""
+    serve.add_argument(
+        "--http", choices=["auto", "httptools", "h11"], help="HTTP/1.1 implementation (default: auto)"
+    )
+    serve.add_argument(
+        "--limit-request-head-bytes",
+        type=int,
+        help="most bytes of a request line and its header fields; 431 beyond (default: 16384)",
+    )
+    serve.add_argument(
+        "--limit-request-fields", type=int, help="most header fields of a request; 431 beyond (default: 100)"
+    )
+    serve.add_argument(
+        "--timeout-keep-alive",
+        type=int,
+        help="seconds a connection may wait with no request in progress (default: 5)",
+    )
+    serve.add_argument(
+        "--timeout-request-head",
+        type=float,
+        help="seconds from a request's first byte to the end of its head; 408 beyond (default: 10)",
+    )
+    serve.add_argument(
+        "--timeout-request-body",
+        type=float,
+        help="longest pause in seconds between two reads of a request body; 408 beyond (default: 10)",
+    )
+    serve.add_argument(
+        "--timeout-request",
+        type=float,
+        help="seconds from a request's first byte to the end of its body; 408 beyond (default: 60)",
+    )
 
 
 def register(commands: Commands) -> None:
@@ -129,6 +166,7 @@ def register(commands: Commands) -> None:
         help="requests generated at once, like vLLM's flag (default: transformers 4, vllm vLLM's own)",
     )
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    _add_http_flags(serve)
     serve.add_argument(
         "--api-keys-file",
         type=Path,
