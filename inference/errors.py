@@ -6,7 +6,7 @@ Services raise these; the API renders each once, at the edge, in the OpenAI erro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 
@@ -131,11 +131,19 @@ class RouteNotFound(ServiceError):
 
 
 class MethodNotAllowed(ServiceError):
-    """The endpoint exists but not with this HTTP method (405)."""
+    """The endpoint exists but not with this HTTP method (405); `Allow` names the methods it takes."""
 
     status_code = 405
     error_type = "invalid_request_error"
     code = "method_not_allowed"
+
+    def __init__(self, message: str, *, allow: Iterable[str]) -> None:
+        super().__init__(message)
+        self.allow = tuple(sorted(allow))
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return {"Allow": ", ".join(self.allow)} if self.allow else {}
 
 
 class RequestTimeout(InvalidRequest):

@@ -40,6 +40,8 @@ def audited_routes(routes: Iterable[BaseRoute]) -> frozenset[Route]:
 def create_app(context: ServingContext) -> FastAPI:
     """An ASGI app serving `context` (whose engine the caller has started and will shut down)."""
     app = FastAPI(
+        # A redirect's Location would be built from the caller's Host header: a trailing slash is a 404.
+        redirect_slashes=False,
         title="regional-llm",
         version=__version__,
         description=(

@@ -60,7 +60,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         error = RouteNotFound("There is no such endpoint; GET /openapi.json lists them.")
     elif exc.status_code == 405:
-        error = MethodNotAllowed(f"This endpoint does not accept {request.method}.")
+        allow = (exc.headers or {}).get("Allow", "")
+        error = MethodNotAllowed(
+            "This endpoint does not accept this method; Allow names those it does.",
+            allow=(method.strip() for method in allow.split(",") if method.strip()),
+        )
     elif exc.status_code < 500:
         error = InvalidRequest("The request could not be processed.")
     else:
