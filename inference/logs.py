@@ -9,6 +9,18 @@ from pathlib import Path
 
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
+STARTUP_LOGGER = "inference.cli"
+"""The logger of the server's own start-up and configuration lines (region, build, address, files,
+callers): what the operator configured, never request content."""
+
+# uvicorn.error also logs request-time events; of its lines only these are configuration.
+_UVICORN_STARTUP_LINES = frozenset(
+    {
+        "Uvicorn running on %s://%s:%d (Press CTRL+C to quit)",
+        "Uvicorn running on %s://[%s]:%d (Press CTRL+C to quit)",
+    }
+)
+
 
 def configure_logging(level: str) -> None:
     """One line per event on standard error, with a UTC timestamp."""
@@ -19,6 +31,14 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+
+
+def is_configuration(record: logging.LogRecord) -> bool:
+    """Whether `record` is one of the server's own start-up lines: its template is the server's and its
+    values are the operator's settings, so the PII filter leaves it as it is."""
+    if record.name == STARTUP_LOGGER:
+        return True
+    return record.name == "uvicorn.error" and record.msg in _UVICORN_STARTUP_LINES
 
 
 def exception_summary(exc: BaseException) -> str:

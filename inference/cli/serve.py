@@ -19,7 +19,7 @@ from inference.cli.common import (
     checked_catalog,
     serve_settings_from,
 )
-from inference.logs import configure_logging
+from inference.logs import STARTUP_LOGGER, configure_logging
 from inference.privacy.logfilter import install_log_filter
 
 if TYPE_CHECKING:
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from inference.assembly import ServingPlan
     from inference.config import ServeSettings
 
-# Start-up lines keep the command's logger name, whichever module writes them.
-log = logging.getLogger("inference.cli")
+# Start-up lines keep the command's logger name, whichever module writes them; the PII filter leaves them be.
+log = logging.getLogger(STARTUP_LOGGER)
 
 _SERVE_EPILOG = """\
 Start-up order: load and cross-check every region policy and build manifest, verify the SHA-256 of
