@@ -166,11 +166,18 @@ class ConnectionGuard:
         self._head_timer = self._pause_timer = self._request_timer = None
 
     def refuse(self, error: ServiceError) -> None:
-        """Answer `error` in the OpenAI shape and close the connection."""
+        """Answer `error` in the OpenAI shape and close the connection (only close it if a response is
+        going out on it, or this request's has begun: a status line cannot follow)."""
         if self.refused:
             return
-        self._give_up(error)
+        self.refused = True
+        self.stop()
+        log.warning("connection refused at the HTTP layer: %d %s", error.status_code, error.code)
+        self._edge.count_refusal(error.code)
         if self._transport.is_closing():
+            return
+        if not self._can_answer():
+            self._transport.close()
             return
         body = json.dumps(error.to_body(), separators=(",", ":")).encode()
         phrase = http.HTTPStatus(error.status_code).phrase
@@ -181,11 +188,13 @@ class ConnectionGuard:
         self._transport.write(b"\r\n".join(lines) + b"\r\n\r\n" + body)
         self._transport.close()
 
-    def _give_up(self, error: ServiceError) -> None:
-        self.refused = True
-        self.stop()
-        log.warning("connection refused at the HTTP layer: %d %s", error.status_code, error.code)
-        self._edge.count_refusal(error.code)
+    def _can_answer(self) -> bool:
+        cycle = self._cycle()
+        if cycle is None:
+            return True
+        if self.phase == "body":
+            return not cycle.response_started
+        return cycle.response_complete  # the cycle is an earlier request's
 
     def _server_turn(self) -> bool:
         """Whether the server, not the client, is the one holding the request up."""
@@ -202,28 +211,19 @@ class ConnectionGuard:
         if self._server_turn():
             self._head_timer = self._loop.call_later(self._limits.head_seconds, self._head_late)
         else:
-            self._late(RequestTimeout("The request's head did not arrive in time."))
+            self.refuse(RequestTimeout("The request's head did not arrive in time."))
 
     def _pause_late(self) -> None:
         if self._server_turn():
             self._pause_timer = self._loop.call_later(self._limits.body_pause_seconds, self._pause_late)
         else:
-            self._late(RequestTimeout("The request's body stopped arriving."))
+            self.refuse(RequestTimeout("The request's body stopped arriving."))
 
     def _request_late(self) -> None:
         if self._server_turn():
             self._request_timer = self._loop.call_later(self._limits.request_seconds, self._request_late)
         else:
-            self._late(RequestTimeout("The request did not arrive in time."))
-
-    def _late(self, error: RequestTimeout) -> None:
-        cycle = self._cycle()
-        if self.phase == "body" and cycle is not None and cycle.response_started:
-            # Too late for a status line: the response to this very request has begun.
-            self._give_up(error)
-            self._transport.close()
-        else:
-            self.refuse(error)
+            self.refuse(RequestTimeout("The request did not arrive in time."))
 
 
 class HttpToolsEdgeProtocol(HttpToolsProtocol):
@@ -254,6 +254,7 @@ class HttpToolsEdgeProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self.guard.refused:
             return
+        self.guard.head_started()  # any byte, blank lines before a request line too
         begun, phase, body = self.messages_begun, self.guard.phase, self.body_bytes
         super().data_received(data)
         # Counted only when one phase of one request spans the whole read; a read where a request or its
@@ -360,6 +361,7 @@ class H11EdgeProtocol(H11Protocol):
     def data_received(self, data: bytes) -> None:
         if self.guard.refused:
             return
+        self.guard.head_started()  # any byte, blank lines before a request line too
         super().data_received(data)
         self._note_head_started()
 
@@ -368,7 +370,7 @@ class H11EdgeProtocol(H11Protocol):
         self._note_head_started()
 
     def _note_head_started(self) -> None:
-        # h11 says nothing until a head is whole: bytes waiting while it expects a request are one begun.
+        # A read that ended one request may have begun the next, which h11 holds until it is whole.
         if self.conn.their_state is h11.IDLE and self.conn.trailing_data[0]:
             self.guard.head_started()
 

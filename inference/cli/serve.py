@@ -80,6 +80,7 @@ async def _serve(settings: ServeSettings, plan: ServingPlan, authenticator: Auth
             # Always our own protocol classes: head limits, read deadlines, trailers kept out of the head.
             http=http_protocol(settings, context.metrics.refused),
             timeout_keep_alive=settings.timeout_keep_alive,
+            ws="none",  # no WebSocket endpoints: an upgrade is not handed to another parser
             timeout_graceful_shutdown=int(settings.graceful_shutdown_seconds),
             **tls,
         )

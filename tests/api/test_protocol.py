@@ -345,6 +345,22 @@ def test_a_head_sent_a_byte_at_a_time_is_cut_off(edge: Edge) -> None:
     assert b'"code":"request_timeout"' in received
 
 
+def test_blank_lines_trickled_before_a_request_are_cut_off(edge: Edge) -> None:
+    # Blank lines before a request line are skipped by both parsers: they still count as its head.
+    with connect(edge.server) as sock:
+        started = time.monotonic()
+        closed = False
+        while not closed and time.monotonic() - started < 1 + SLACK + 2:
+            try:
+                sock.sendall(b"\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            closed = closed_within(sock, 0.25)[0]
+    assert closed, "the trickle of blank lines was never cut off"
+    assert time.monotonic() - started < 1 + SLACK
+
+
 def test_a_stalled_body_is_408(edge: Edge) -> None:
     with connect(edge.server) as sock:
         head = chat_head(f"Authorization: Bearer {edge.key}", "X-Data-Origin: DE", length=len(CHAT))
