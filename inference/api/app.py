@@ -59,7 +59,9 @@ def create_app(context: ServingContext) -> FastAPI:
             schema = get_openapi(
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
-            schema.setdefault("components", {}).setdefault("schemas", {}).update(request_schemas())
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(
+                request_schemas(context.privacy.policy.known_types)
+            )
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 
@@ -14,9 +13,8 @@ from inference.errors import ModelNotFound
 from inference.metrics import ServiceMetrics
 from inference.policy.identity import Caller
 from inference.policy.region import RegionPolicy
+from inference.privacy.identifiers import plain_identifier
 from inference.privacy.screen import PrivacyScreen
-
-_MODEL_ID = re.compile(r"[A-Za-z0-9._:/-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -76,8 +74,13 @@ class ServingContext:
         for served in self.served(caller):
             if served.pinned.answers_to(name):
                 return served
-        # Echo the name only when it looks like a model id: a request field may carry anything.
-        shown = f"The model {name!r}" if _MODEL_ID.fullmatch(name) else "The requested model"
+        # Echo the name only when it is a plain identifier the detector finds clean: a request field may
+        # carry anything, an IBAN shaped like an id included.
+        shown = (
+            f"The model {name!r}"
+            if plain_identifier(name, self.privacy.detector) is not None
+            else "The requested model"
+        )
         raise ModelNotFound(
             f"{shown} does not exist or is not served in region {self.region.id}. "
             "GET /v1/models lists what is.",

@@ -1,20 +1,22 @@
 """OpenAPI documentation that FastAPI cannot see by itself.
 
 The generation endpoints parse their body by hand, after the origin check: they declare it here, and
-the app adds its schemas. Their error responses are generated from the error classes each endpoint
-declares it can end in, so that the description cannot drift from the code.
+the app adds its schemas, with the entity types its region lets `pii_context` name. Their error
+responses are generated from the error classes each endpoint declares it can end in, so that the
+description cannot drift from the code.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from pydantic import BaseModel
 
 from inference.api.schemas import ErrorResponse
 from inference.errors import ServiceError
+from inference.privacy.entities import KNOWN_TYPES
 
 _REF = "#/components/schemas/{model}"
 # Every body declared through `generation_openapi`, so that `request_schemas` needs no second list.
@@ -60,11 +62,15 @@ def generation_openapi(body: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def request_schemas() -> dict[str, Any]:
-    """Component schemas of the hand-parsed request bodies and everything they refer to."""
+def request_schemas(entity_types: Collection[str] = KNOWN_TYPES) -> dict[str, Any]:
+    """Component schemas of the hand-parsed request bodies and everything they refer to; `pii_context`
+    names exactly `entity_types`, the types the server's region knows."""
     components: dict[str, Any] = {}
     for model in _HAND_PARSED.values():
         schema = model.model_json_schema(ref_template=_REF)
         components.update(schema.pop("$defs", {}))
+        pii_context = schema.get("properties", {}).get("pii_context")
+        if pii_context is not None:
+            pii_context["propertyNames"] = {"enum": sorted(entity_types)}
         components[model.__name__] = schema
     return components

@@ -135,7 +135,9 @@ class GenerationPipeline:
         """Serve the request as `endpoint` describes it."""
         context, exchange = self._context, self._exchange
         # The origin dependency has already cleared X-Data-Origin: only now is the body read.
-        body = await read_json(self._request, endpoint.body, context.region.limits.max_request_bytes)
+        body = await read_json(
+            self._request, endpoint.body, context.region.limits.max_request_bytes, context.privacy
+        )
         served = context.resolve_model(body.model, exchange.caller)
         exchange.record_build(served)
         raw, roles = endpoint.texts(body)

@@ -2,19 +2,30 @@
 
 Requests forbid unknown fields, as OpenAI does ("Unrecognized request argument supplied"); fields
 that OpenAI knows but this server does not implement are accepted only at their neutral value, and
-refused with a message naming them otherwise.
+refused with a message naming them otherwise. Every constraint the server enforces on a request's shape
+is stated in its JSON schema (the neutral values as `enum`s), so that a request valid by the published
+schema is refused only for what it means (an unknown model, a context too long, blocked PII).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from inference.engines.base import ChatTurn, FinishReason
-from inference.privacy.policy import EntityTypeName
+from inference.privacy.entities import KNOWN_TYPES
 
 MAX_STOP_STRINGS = 8
+MAX_PROMPTS = 64
+MAX_PII_TYPES = 32
+MAX_PII_VALUES = 64
+PII_TYPES = "pii_types"
+"""The key of the validation context that holds the entity types `pii_context` may name (the region's);
+without it, the service's own types."""
+
+StopString = Annotated[str, Field(min_length=1)]
+PiiValue = Annotated[str, Field(min_length=1, max_length=512)]
 
 
 class _Request(BaseModel):
@@ -58,41 +69,38 @@ class SamplingFields(_Request):
     model: str = Field(description="A build id or alias from GET /v1/models.")
     temperature: float | None = Field(default=None, ge=0.0, le=2.0, description="0 means greedy. Default 1.")
     top_p: float | None = Field(default=None, gt=0.0, le=1.0, description="Nucleus sampling mass. Default 1.")
-    stop: str | list[str] | None = Field(default=None, description=f"Up to {MAX_STOP_STRINGS} stop strings.")
+    stop: StopString | Annotated[list[StopString], Field(max_length=MAX_STOP_STRINGS)] | None = Field(
+        default=None, description=f"Up to {MAX_STOP_STRINGS} stop strings, none empty."
+    )
     seed: int | None = Field(
         default=None, ge=0, lt=2**63, description="Same seed, same request: same output."
     )
     presence_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
     frequency_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
-    n: int = Field(default=1, description="Only 1 is supported.")
+    n: int = Field(default=1, description="Only 1 is supported.", json_schema_extra={"enum": [1]})
     stream: bool = False
     stream_options: StreamOptions | None = None
     user: str | None = Field(default=None, max_length=256, description="Accepted for compatibility; unused.")
-    pii_context: dict[EntityTypeName, list[Annotated[str, Field(min_length=1, max_length=512)]]] | None = (
-        Field(
-            default=None,
-            max_length=32,
-            description="Values the caller knows to be PII, by entity type (e.g. the CRM contact's name and "
-            "e-mail): always treated as PII wherever they appear. Up to 64 values per type.",
-            examples=[{"PERSON": ["Anna Schmidt"], "EMAIL_ADDRESS": ["anna.schmidt@example.de"]}],
-        )
+    pii_context: dict[str, Annotated[list[PiiValue], Field(max_length=MAX_PII_VALUES)]] | None = Field(
+        default=None,
+        max_length=MAX_PII_TYPES,
+        # The service's types; the OpenAPI description of a server names its region's (`openapi.py`).
+        json_schema_extra={"propertyNames": {"enum": [*sorted(KNOWN_TYPES)]}},
+        description="Values the caller knows to be PII, by entity type (e.g. the CRM contact's name and "
+        f"e-mail): always treated as PII wherever they appear. Up to {MAX_PII_TYPES} types the region "
+        f"knows, {MAX_PII_VALUES} values per type.",
+        examples=[{"PERSON": ["Anna Schmidt"], "EMAIL_ADDRESS": ["anna.schmidt@example.de"]}],
     )
 
-    @field_validator("pii_context")
+    @field_validator("pii_context", mode="before")
     @classmethod
-    def _bounded_context(cls, value: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
-        if value and any(len(values) > 64 for values in value.values()):
-            raise ValueError("at most 64 values per entity type")
-        return value
-
-    @field_validator("stop")
-    @classmethod
-    def _check_stop(cls, value: str | list[str] | None) -> str | list[str] | None:
-        stops = [value] if isinstance(value, str) else value or []
-        if len(stops) > MAX_STOP_STRINGS:
-            raise ValueError(f"at most {MAX_STOP_STRINGS} stop strings are allowed")
-        if any(not s for s in stops):
-            raise ValueError("stop strings must not be empty")
+    def _known_types(cls, value: Any, info: ValidationInfo) -> Any:
+        # Checked before the values, so that no error names a type the caller made up.
+        known = (info.context or {}).get(PII_TYPES, KNOWN_TYPES)
+        if isinstance(value, dict) and not set(known).issuperset(value):
+            raise ValueError(
+                f"every key must be an entity type this region knows: {', '.join(sorted(known))}"
+            )
         return value
 
     @field_validator("n")
@@ -117,13 +125,15 @@ class ChatCompletionRequest(SamplingFields):
     messages: list[ChatMessage] = Field(min_length=1)
     max_tokens: int | None = Field(default=None, ge=1, description="Completion length limit.")
     max_completion_tokens: int | None = Field(default=None, ge=1, description="Newer name of max_tokens.")
-    logprobs: bool | None = None
-    top_logprobs: int | None = None
-    response_format: dict[str, Any] | None = None
-    tools: list[dict[str, Any]] | None = None
-    tool_choice: str | dict[str, Any] | None = None
+    logprobs: bool | None = Field(default=None, json_schema_extra={"enum": [False, None]})
+    top_logprobs: int | None = Field(default=None, json_schema_extra={"enum": [0, None]})
+    response_format: dict[str, Any] | None = Field(
+        default=None, json_schema_extra={"enum": [{"type": "text"}, None]}
+    )
+    tools: list[dict[str, Any]] | None = Field(default=None, json_schema_extra={"enum": [[], None]})
+    tool_choice: str | dict[str, Any] | None = Field(default=None, json_schema_extra={"enum": ["none", None]})
     parallel_tool_calls: bool | None = None
-    store: bool | None = None
+    store: bool | None = Field(default=None, json_schema_extra={"enum": [False, None]})
     metadata: dict[str, str] | None = None
 
     @field_validator("logprobs")
@@ -178,21 +188,15 @@ class ChatCompletionRequest(SamplingFields):
 class CompletionRequest(SamplingFields):
     """POST /v1/completions (the legacy text completion endpoint)."""
 
-    prompt: str | list[str] = Field(
-        description="A prompt or a list of prompts (token-id prompts are refused: they cannot be screened)."
+    prompt: str | Annotated[list[str], Field(min_length=1, max_length=MAX_PROMPTS)] = Field(
+        description=f"A prompt or a list of 1 to {MAX_PROMPTS} prompts (token-id prompts are refused: they "
+        "cannot be screened)."
     )
     max_tokens: int = Field(default=16, ge=1, description="Completion length limit (OpenAI's default: 16).")
     echo: bool = Field(default=False, description="Return the prompt before the completion.")
-    suffix: str | None = None
-    logprobs: int | None = None
-    best_of: int | None = None
-
-    @field_validator("prompt")
-    @classmethod
-    def _non_empty(cls, value: str | list[str]) -> str | list[str]:
-        if isinstance(value, list) and not 1 <= len(value) <= 64:
-            raise ValueError("a list of prompts must hold 1 to 64 prompts")
-        return value
+    suffix: str | None = Field(default=None, json_schema_extra={"enum": ["", None]})
+    logprobs: int | None = Field(default=None, json_schema_extra={"enum": [0, None]})
+    best_of: int | None = Field(default=None, json_schema_extra={"enum": [1, None]})
 
     @field_validator("suffix")
     @classmethod

@@ -22,7 +22,7 @@ NL_BSN = "NL_BSN"
 PL_PESEL = "PL_PESEL"
 LOCATION = "LOCATION"
 
-# Every type the detector finds by itself. Callers may name further types in `pii_context`.
+# Every type the detector finds by itself.
 DETECTED_TYPES: tuple[str, ...] = (
     EMAIL_ADDRESS,
     PHONE_NUMBER,
@@ -41,6 +41,10 @@ DETECTED_TYPES: tuple[str, ...] = (
     NL_BSN,
     PL_PESEL,
 )
+
+# Every type the service knows: the detector's, and addresses, which it does not find by itself but a
+# caller may know (from a CRM record) and name in `pii_context`. A region's policy may add its own.
+KNOWN_TYPES: tuple[str, ...] = (*DETECTED_TYPES, LOCATION)
 
 Source = Literal["pattern", "context", "caller", "names", "ner"]
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from inference.privacy.entities import CREDIT_CARD, US_SSN
+from inference.privacy.entities import CREDIT_CARD, KNOWN_TYPES, US_SSN
 
 Action = Literal["block", "pseudonymize", "mask", "hash", "encrypt", "allow"]
 EntityTypeName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{1,40}$")]
@@ -46,6 +46,13 @@ class PrivacyPolicy(BaseModel):
         description="Action per entity type, overriding default_action.",
     )
     mask: MaskStyle = MaskStyle()
+
+    @property
+    def known_types(self) -> frozenset[str]:
+        """The entity types a caller may name in `pii_context`: the service's and the ones this policy
+        names. Anything else is refused: a caller's made-up type would become a metric label and a key
+        of the audit record."""
+        return frozenset(KNOWN_TYPES) | frozenset(self.entities)
 
     def action_for(self, entity_type: str) -> Action:
         return self.entities.get(entity_type, self.default_action)

@@ -80,7 +80,7 @@ def test_pii_metrics_count_types_and_actions(server: Server, client: openai.Open
 
 @pytest.mark.parametrize(
     ("context", "param"),
-    [({"person": ["x"]}, "pii_context.person"), ({"PERSON": [""]}, "pii_context.PERSON[0]")],
+    [({"person": ["x"]}, "pii_context"), ({"PERSON": [""]}, "pii_context.PERSON[0]")],
 )
 def test_a_malformed_pii_context_is_a_400(server: Server, context: dict[str, Any], param: str) -> None:
     response = httpx.post(
