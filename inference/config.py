@@ -221,7 +221,8 @@ class Settings(BaseSettings):
             )
         path = self.data_dir / "audit.key"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # The data folder, like the key and the embedded store in it, is its owner's only.
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             # Created readable by its owner only, and never overwritten.
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:

@@ -61,6 +61,12 @@ class ServingContext:
     authenticator: Authenticator = field(default_factory=Authenticator)
     started: int = field(default_factory=lambda: int(time.time()))
 
+    def __post_init__(self) -> None:
+        # The authenticator is built before the privacy stage (a bad grants file stops the start sooner);
+        # the labels callers give themselves are screened by the region's detector like every other name.
+        if self.authenticator.detector is None:
+            self.authenticator.detector = self.privacy.detector
+
     def served(self, caller: Caller | None = None) -> list[ServedModel]:
         """Every model this server answers for (to `caller`, if given): its build, then the adapter
         builds on it."""

@@ -1,15 +1,16 @@
 """One request, from the edge to its audit record: the `Exchange`.
 
 The middleware opens an Exchange for every HTTP request (its id, arrival, caller and stage timer) and
-settles it when the response has ended. Layers add to it only through its `record_*` methods; the
-audit record is built from it and committed by `commit()`, which runs exactly once. An Exchange of a
-route that is not audited has no auditor, and nothing to commit.
+settles it when the response has ended. The id is the server's own, unique (the X-Request-Id response
+header and the audit record's key); the caller's X-Request-Id goes to the record only once screened.
+Layers add to it only through its `record_*` methods; the audit record is built from it and committed
+by `commit()`, which runs exactly once. An Exchange of a route that is not audited has no auditor, and
+nothing to commit.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -30,14 +31,7 @@ from inference.privacy.screen import Screening
 log = logging.getLogger(__name__)
 
 _SCOPE_KEY = "regional_llm.exchange"
-_VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _NOBODY = Caller("anonymous", origins=frozenset(), builds=frozenset())
-
-
-def request_id_from(headers: Headers) -> str:
-    """The caller's X-Request-Id if it is a plain token, else a fresh one."""
-    candidate = headers.get("x-request-id")
-    return candidate if candidate and _VALID_REQUEST_ID.fullmatch(candidate) else uuid.uuid4().hex
 
 
 class ServedBuild(Protocol):
@@ -57,6 +51,7 @@ class Exchange:
     audit record: served, refused, failed or aborted."""
 
     request_id: str
+    """The server's own id of the request, never the caller's: two requests never share one."""
     path: str
     arrived: float
     """`time.perf_counter()` when the request arrived."""
@@ -68,6 +63,8 @@ class Exchange:
     build: ServedBuild | None = None
     screening: Screening | None = None
     refusal: ServiceError | None = None
+    client_request_id: str | None = None
+    """The caller's X-Request-Id as sent (unscreened: the record keeps it only if it passes)."""
     _time: str = field(default_factory=utc_now, init=False)
     _origins: str = field(default="", init=False)
     _pii_counts: dict[tuple[str, str], int] = field(default_factory=dict, init=False)
@@ -80,11 +77,12 @@ class Exchange:
     def open(cls, scope: Scope, auditor: Auditor | None, metrics: ServiceMetrics) -> Exchange:
         """A new Exchange for the request of `scope`, kept in the scope for the route's dependencies."""
         exchange = cls(
-            request_id=request_id_from(Headers(scope=scope)),
+            request_id=uuid.uuid4().hex,
             path=scope["path"],
             arrived=time.perf_counter(),
             auditor=auditor,
             metrics=metrics,
+            client_request_id=Headers(scope=scope).get("x-request-id"),
         )
         scope[_SCOPE_KEY] = exchange
         return exchange
@@ -190,4 +188,5 @@ class Exchange:
             raw_prompts=self._raw_prompts,
             generations=tuple(self._generations),
             build=(build.id, build.digest) if build is not None else None,
+            client_request_id=self.client_request_id,
         )

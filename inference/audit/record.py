@@ -2,7 +2,8 @@
 
 Each record carries the hash of the one before; its own hash is an HMAC-SHA256, under the audit key,
 of every other field in canonical JSON. Without the key, nobody can change, insert or reorder records
-and recompute hashes that verify.
+and recompute hashes that verify. A field added in a later version is left out of the canonical JSON
+while it is empty (None), so that the records written before it existed still verify.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 GENESIS = "0" * 64
+LATER_FIELDS = frozenset({"client_request_id"})
+"""Fields added after the first version of the record: empty in older records, and then not hashed."""
 
 Decision = Literal["served", "refused", "failed", "aborted", "purge"]
 
@@ -36,6 +39,9 @@ class AuditRecord:
     decision: Decision
     reason: str  # an error code, or the finish reason of a served request
     status: int
+    client_request_id: str | None = (
+        None  # the caller's X-Request-Id, if a plain token the detector finds clean
+    )
     pii: dict[str, dict[str, int]] = field(default_factory=dict)  # type -> action -> count
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -50,8 +56,11 @@ class AuditRecord:
     hash: str = ""
 
     def canonical(self) -> bytes:
-        """Every field but `hash`, as canonical JSON: the bytes the hash covers."""
-        body = {k: v for k, v in asdict(self).items() if k != "hash"}
+        """Every field but `hash` (and the later fields that are empty), as canonical JSON: the bytes the
+        hash covers."""
+        body = {
+            k: v for k, v in asdict(self).items() if k != "hash" and not (k in LATER_FIELDS and v is None)
+        }
         return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     def seal(self, seq: int, prev_hash: str, key: bytes) -> None:

@@ -1,9 +1,16 @@
 """Where audit records live: SQLite (the embedded default) or PostgreSQL (shared by every server
-process of a region). Both keep one chain: appends take a lock, read the head, and insert after it."""
+process of a region). Both keep one chain: appends take a lock, read the head, and insert after it.
+
+A store opened by a newer version gains the columns of the record's later fields (under the chain's
+lock); the embedded database and its -wal and -shm files are readable by their owner only, like the
+audit key."""
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +19,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 from inference.audit.record import COLUMNS, GENESIS, AuditRecord, anchor_mac
 
+log = logging.getLogger(__name__)
+
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS audit_records (
         seq BIGINT PRIMARY KEY, record_id TEXT NOT NULL, time TEXT NOT NULL, request_id TEXT NOT NULL,
         region TEXT NOT NULL, endpoint TEXT NOT NULL, identity TEXT NOT NULL, origins TEXT NOT NULL,
         build TEXT NOT NULL, build_digest TEXT NOT NULL, decision TEXT NOT NULL, reason TEXT NOT NULL,
-        status INTEGER NOT NULL, pii TEXT NOT NULL, prompt_tokens INTEGER NOT NULL,
+        status INTEGER NOT NULL, client_request_id TEXT, pii TEXT NOT NULL, prompt_tokens INTEGER NOT NULL,
         completion_tokens INTEGER NOT NULL, ttft_ms DOUBLE PRECISION, latency_ms DOUBLE PRECISION NOT NULL,
         text_mode TEXT NOT NULL, prompt TEXT, answer TEXT, writer TEXT NOT NULL, prev_hash TEXT NOT NULL,
         hash TEXT NOT NULL)""",
@@ -26,6 +35,8 @@ _SCHEMA = (
         id INTEGER PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL)""",
 )
 _POSTGRES_LOCK = 734_025_101  # the advisory lock id of the chain
+# The columns of the record's later fields (`LATER_FIELDS`), added to tables an older version created.
+LATER_COLUMNS: dict[str, str] = {"client_request_id": "TEXT"}
 
 
 class StoreUnavailable(Exception):
@@ -109,6 +120,7 @@ class _SqlStore:
                 self._lock(cursor)
                 for statement in _SCHEMA:
                     cursor.execute(statement)
+                self._add_later_columns(cursor)
                 self._conn.commit()
             except Exception as exc:
                 self._conn = None
@@ -116,6 +128,15 @@ class _SqlStore:
                     f"cannot open the audit store {self.shown}: {type(exc).__name__}"
                 ) from None
         return self._conn
+
+    def _add_later_columns(self, cursor: Any) -> None:
+        cursor.execute("SELECT * FROM audit_records LIMIT 0")
+        present = {column[0] for column in cursor.description}
+        for name, kind in LATER_COLUMNS.items():
+            if name not in present:
+                # Names and types are constants of this module.
+                cursor.execute(f"ALTER TABLE audit_records ADD COLUMN {name} {kind}")
+                log.info("audit store %s: column %s added", self.shown, name)
 
     def _head(self, cursor: Any) -> tuple[int, str]:
         cursor.execute("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1")
@@ -264,7 +285,7 @@ class SqliteStore(_SqlStore):
         self.url = f"sqlite:///{path}"
 
     def _connect(self) -> Any:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _owner_only(self.path)
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
@@ -294,6 +315,25 @@ class SqliteStore(_SqlStore):
             raise StoreUnavailable(
                 f"the audit store {self.shown} takes no writes: {type(exc).__name__}"
             ) from None
+
+
+def _owner_only(path: Path) -> None:
+    """Create the database's folder (0700) and file (0600) if missing, so that SQLite creates its -wal and
+    -shm files with the same mode; take every permission of others from the files an older version
+    created."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        try:
+            mode = stat.S_IMODE(file.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            file.chmod(mode & 0o700)
+            log.warning(
+                "audit store file %s was open to others (mode %04o); now %04o", file, mode, mode & 0o700
+            )
 
 
 class _SqliteAutocommitShim:

@@ -2,7 +2,8 @@
 
 Text is stored only as the region's policy allows: `anonymized` (the prompt as the model saw it, the
 answer screened again by the same policy), `hashed` (keyed hashes of the caller's texts, to prove later
-what was sent without keeping it), or `none`.
+what was sent without keeping it), or `none`. The caller's own request id is kept only if it is a plain
+token in which the detector finds nothing; the record's key is always the server's id.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from inference.audit.record import AuditRecord, Decision, writer_label
 from inference.audit.store import StoreUnavailable
 from inference.audit.writer import AuditWriter
 from inference.errors import AuditUnavailable
+from inference.privacy.identifiers import REQUEST_ID, plain_identifier
 from inference.privacy.screen import PrivacyScreen, Screening
 
 TextMode = Literal["anonymized", "hashed", "none"]
@@ -51,6 +53,7 @@ class AuditDraft:
     memory only until the record is built from them."""
 
     request_id: str
+    """The server's own id for the request, unique: the record's key."""
     path: str
     identity: str
     arrived: float
@@ -66,6 +69,8 @@ class AuditDraft:
     generations: Sequence[GenerationOutcome] = ()
     build: tuple[str, str] | None = None
     """(id, digest) of the build that answered, when not the served build itself (a LoRA adapter)."""
+    client_request_id: str | None = None
+    """The caller's X-Request-Id as sent; the record keeps it only once screened."""
 
     @property
     def endpoint(self) -> str:
@@ -143,6 +148,11 @@ class Auditor:
             decision=decision,
             reason=reason or ("client_disconnected" if aborted else ""),
             status=status,
+            client_request_id=(
+                plain_identifier(draft.client_request_id, self._privacy.detector, REQUEST_ID)
+                if draft.client_request_id is not None
+                else None
+            ),
             pii=pii,
             prompt_tokens=sum(g.prompt_tokens for g in outcomes),
             completion_tokens=sum(g.completion_tokens for g in outcomes),

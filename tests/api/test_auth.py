@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -256,7 +255,6 @@ def test_the_official_client_sees_the_rate_limit(keyed: Server, keyring: Keyring
 def test_every_decision_records_the_identity(
     keyed: Server, keyring: Keyring, keyed_env: dict[str, str]
 ) -> None:
-    run = uuid.uuid4().hex[:8]
     cases = {
         "served": (keyring.secrets["storefront"], "DE"),
         "anonymous": (None, "DE"),
@@ -264,15 +262,17 @@ def test_every_decision_records_the_identity(
         "revoked": (keyring.secrets["revoked"], "DE"),
         "scope": (keyring.secrets["germany"], "FR"),
     }
+    names = {}
     for name, (key, origin) in cases.items():
         # A self-declared label means nothing once callers are identified.
-        post(keyed, key, origin=origin, **{"X-Request-Id": f"{run}-{name}", "X-Client-Label": "forged"})
+        response = post(keyed, key, origin=origin, **{"X-Client-Label": "forged"})
+        names[response.headers["x-request-id"]] = name
     exported = run_cli("audit", "export", env=keyed_env, timeout=120)
     assert exported.returncode == 0, exported.stderr
     records = {
-        r["request_id"].split("-", 1)[1]: r
+        names[r["request_id"]]: r
         for r in map(json.loads, exported.stdout.splitlines())
-        if r["request_id"].startswith(run)
+        if r["request_id"] in names
     }
     found = {name: (r["identity"], r["status"], r["reason"]) for name, r in records.items()}
     assert found["served"][:2] == (f"key:{keyring.id('storefront')}/eu-storefront", 200)

@@ -70,8 +70,8 @@ def test_an_exchange_is_committed_once(auditor: Auditor, store: SqliteStore) -> 
 
     asyncio.run(go())
     (record,) = store.records()
-    assert (record.request_id, record.endpoint, record.identity, record.origins) == (
-        "req-1",
+    assert (record.request_id, record.client_request_id) == (exchange.request_id, "req-1")
+    assert (record.endpoint, record.identity, record.origins) == (
         "chat.completions",
         "key:abc/storefront",
         "DE,FR",
@@ -125,9 +125,25 @@ def test_a_commit_that_cannot_be_stored_raises_the_client_facing_error(auditor: 
     assert exchange.committed
 
 
-def test_the_caller_supplied_request_id_is_kept_only_when_it_is_a_plain_token() -> None:
-    metrics = _metrics()
-    assert Exchange.open(_scope("crm-4711:a.b"), None, metrics).request_id == "crm-4711:a.b"
-    odd = Exchange.open(_scope("DE89 3704 0044 0532 0130 00"), None, metrics).request_id
-    assert len(odd) == 32
-    assert " " not in odd
+def test_the_record_is_keyed_by_the_servers_id_and_keeps_the_callers_only_screened(
+    auditor: Auditor, store: SqliteStore
+) -> None:
+    sent = [
+        "crm-4711:a.b",
+        "crm-4711:a.b",
+        "DE89 3704 0044 0532 0130 00",
+        "DE89370400440532013000",
+        "x" * 129,
+    ]
+    exchanges = [Exchange.open(_scope(value), auditor, _metrics()) for value in sent]
+
+    async def go() -> None:
+        for exchange in exchanges:
+            await exchange.commit(200)
+
+    asyncio.run(go())
+    records = list(store.records())
+    assert [r.request_id for r in records] == [e.request_id for e in exchanges]
+    assert len({r.request_id for r in records}) == len(sent)
+    assert all(len(r.request_id) == 32 for r in records)
+    assert [r.client_request_id for r in records] == ["crm-4711:a.b", "crm-4711:a.b", None, None, None]

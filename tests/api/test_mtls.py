@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import ssl
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -52,6 +51,7 @@ class Callers:
     stranger: trustme.LeafCert  # the right name, from a CA the server does not trust
     key: str  # an API key granted FR and IT
     key_id: str
+    rated_key: str  # an API key granted FR, 2 requests a minute
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +63,9 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 def callers(pki: Pki) -> Callers:
     now = datetime.now(UTC)
     key, secret = new_api_key("crm-fr-it", ["FR", "IT"])
+    rated, rated_secret = new_api_key("fr-batch", ["FR"], rate=2)
     grants = GrantsFile(
-        api_keys=(key,),
+        api_keys=(key, rated),
         client_certificates=(
             CertificateGrant(name="chatbot.eu.example", label="eu-chatbot", origins=("DE", "FR")),
             CertificateGrant(name="crm-sync", origins=("FR",)),
@@ -81,6 +82,7 @@ def callers(pki: Pki) -> Callers:
         stranger=pki.stranger_ca.issue_cert("chatbot.eu.example"),
         key=secret,
         key_id=key.id,
+        rated_key=rated_secret,
     )
 
 
@@ -202,18 +204,32 @@ def test_a_key_and_a_certificate_together_get_what_both_grant(
     assert (wrong.status_code, code_of(wrong)) == (401, "invalid_api_key")
 
 
+def test_a_key_has_one_rate_whatever_the_connection(mtls: Server, pki: Pki, callers: Callers) -> None:
+    alone, with_certificate = pki.trust(), pki.trust(callers.chatbot)
+    # Two a minute: both spent without a certificate, then none left over one.
+    assert [chat(mtls, alone, origin="FR", key=callers.rated_key).status_code for _ in range(2)] == [200, 200]
+    refused = chat(mtls, with_certificate, origin="FR", key=callers.rated_key)
+    assert (refused.status_code, code_of(refused)) == (429, "rate_limit_exceeded")
+    assert int(refused.headers["retry-after"]) >= 1
+    # The certificate's own grant, used alone, is not charged for the key's refusal.
+    assert chat(mtls, with_certificate, origin="FR").status_code == 200
+
+
 def test_the_audit_trail_names_the_certificate(
     mtls: Server, pki: Pki, callers: Callers, mtls_env: dict[str, str]
 ) -> None:
-    run = uuid.uuid4().hex[:8]
-    chat(mtls, pki.trust(callers.chatbot), origin="FR", **{"X-Request-Id": f"{run}-cert"})
-    chat(mtls, pki.trust(callers.chatbot), origin="FR", key=callers.key, **{"X-Request-Id": f"{run}-both"})
-    chat(mtls, pki.trust(callers.ungranted), **{"X-Request-Id": f"{run}-ungranted"})
+    sent = {
+        "cert": chat(mtls, pki.trust(callers.chatbot), origin="FR"),
+        "both": chat(mtls, pki.trust(callers.chatbot), origin="FR", key=callers.key),
+        "ungranted": chat(mtls, pki.trust(callers.ungranted)),
+    }
+    # Each response's X-Request-Id is its record's key.
+    names = {response.headers["x-request-id"]: name for name, response in sent.items()}
     exported = run_cli("audit", "export", env=mtls_env, timeout=120)
     records = {
-        r["request_id"].split("-", 1)[1]: r
+        names[r["request_id"]]: r
         for r in map(json.loads, exported.stdout.splitlines())
-        if r["request_id"].startswith(run)
+        if r["request_id"] in names
     }
     assert records["cert"]["identity"] == "cert:chatbot.eu.example"
     assert records["both"]["identity"] == f"key:{callers.key_id}/crm-fr-it+cert:chatbot.eu.example"

@@ -1,9 +1,10 @@
 """The token buckets behind a grant's rate: a minute's worth of burst, then rate/60 a second, one bucket
-per caller. A clock the test moves stands in for time; the real server's 429 is in test_auth.py."""
+per grant. A clock the test moves stands in for time; the real server's 429 is in test_auth.py (and, for
+a key used with and without a client certificate, in test_mtls.py)."""
 
 from __future__ import annotations
 
-from inference.api.ratelimit import RateLimiter
+from inference.api.ratelimit import Rate, RateLimiter
 
 
 class Clock:
@@ -55,3 +56,13 @@ def test_a_changed_rate_starts_a_full_bucket() -> None:
     limiter = RateLimiter(Clock())
     assert [limiter.wait("key:a", 1) for _ in range(2)] == [0, 60]
     assert limiter.wait("key:a", 120) == 0
+
+
+def test_a_request_with_two_grants_takes_from_both_or_from_neither() -> None:
+    limiter = RateLimiter(Clock())
+    key, certificate = Rate("key:a", 2), Rate("cert:c", 3)
+    assert limiter.wait("key:a", 2) == 0  # the key alone, on another connection
+    assert limiter.wait_all([key, certificate]) == 0
+    # The key's bucket is empty: the request is refused, and the certificate's keeps its tokens.
+    assert limiter.wait_all([key, certificate]) == 30
+    assert [limiter.wait("cert:c", 3) for _ in range(3)] == [0, 0, 20]

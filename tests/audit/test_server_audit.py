@@ -23,10 +23,8 @@ CANARY_NAME = "Quirinus Zwackelmann"
 CANARY_IBAN = "DE89 3704 0044 0532 0130 00"
 
 
-def _post(
-    url: str, body: dict[str, Any], origin: str | None = "DE", request_id: str | None = None, **headers: str
-) -> httpx.Response:
-    sent = {"X-Request-Id": request_id or uuid.uuid4().hex, **headers}
+def _post(url: str, body: dict[str, Any], origin: str | None = "DE", **headers: str) -> httpx.Response:
+    sent = dict(headers)
     if origin is not None:
         sent["X-Data-Origin"] = origin
     return httpx.post(f"{url}/v1/chat/completions", json=body, headers=sent, timeout=60)
@@ -43,25 +41,27 @@ def _chat(content: str, **extra: Any) -> dict[str, Any]:
 
 
 def test_every_request_leaves_one_record(server: Server, config_root: ConfigRoot) -> None:
-    run = uuid.uuid4().hex[:8]
-    served = _post(
-        server.url,
-        _chat(f"Hallo, ich bin {CANARY_NAME}, IBAN {CANARY_IBAN}"),
-        request_id=f"{run}-ok",
-        **{"X-Client-Label": "storefront-de"},
-    )
-    assert served.status_code == 200
-    assert _post(server.url, _chat("hi"), origin="US", request_id=f"{run}-us").status_code == 403
-    assert _post(server.url, _chat("hi"), origin=None, request_id=f"{run}-none").status_code == 400
-    blocked = _chat(f"Ich bin {CANARY_NAME} und zahle mit 4111 1111 1111 1111")
-    assert _post(server.url, blocked, request_id=f"{run}-card").status_code == 422
-    bad = httpx.post(
-        f"{server.url}/v1/chat/completions",
-        content=b"{",
-        timeout=30,
-        headers={"X-Data-Origin": "DE", "X-Request-Id": f"{run}-json"},
-    )
-    assert bad.status_code == 400
+    sent = {
+        "ok": _post(
+            server.url,
+            _chat(f"Hallo, ich bin {CANARY_NAME}, IBAN {CANARY_IBAN}"),
+            **{"X-Client-Label": "storefront-de"},
+        ),
+        "us": _post(server.url, _chat("hi"), origin="US"),
+        "none": _post(server.url, _chat("hi"), origin=None),
+        "card": _post(server.url, _chat(f"Ich bin {CANARY_NAME} und zahle mit 4111 1111 1111 1111")),
+        "json": httpx.post(
+            f"{server.url}/v1/chat/completions", content=b"{", timeout=30, headers={"X-Data-Origin": "DE"}
+        ),
+    }
+    assert {name: r.status_code for name, r in sent.items()} == {
+        "ok": 200,
+        "us": 403,
+        "none": 400,
+        "card": 422,
+        "json": 400,
+    }
+    names = {response.headers["x-request-id"]: name for name, response in sent.items()}
     with httpx.stream(
         "POST",
         f"{server.url}/v1/chat/completions",
@@ -69,13 +69,15 @@ def test_every_request_leaves_one_record(server: Server, config_root: ConfigRoot
         json=_chat(
             f"Stream für {CANARY_NAME}", stream=True, max_tokens=3, pii_context={"PERSON": [CANARY_NAME]}
         ),
-        headers={"X-Data-Origin": "FR", "X-Request-Id": f"{run}-stream"},
+        headers={"X-Data-Origin": "FR"},
     ) as response:
         assert "[DONE]" in response.read().decode()
+        names[response.headers["x-request-id"]] = "stream"
 
-    records = {r["request_id"]: r for r in _export(config_root.env()) if r["request_id"].startswith(run)}
-    assert set(records) == {f"{run}-{k}" for k in ("ok", "us", "none", "card", "json", "stream")}
-    ok = records[f"{run}-ok"]
+    # Each response's X-Request-Id is its record's key.
+    records = {names[r["request_id"]]: r for r in _export(config_root.env()) if r["request_id"] in names}
+    assert set(records) == {"ok", "us", "none", "card", "json", "stream"}
+    ok = records["ok"]
     assert (ok["decision"], ok["status"], ok["origins"], ok["identity"]) == (
         "served",
         200,
@@ -91,21 +93,21 @@ def test_every_request_leaves_one_record(server: Server, config_root: ConfigRoot
     assert ok["ttft_ms"] > 0
     assert ok["latency_ms"] >= ok["ttft_ms"]
     assert ok["build"] == "eu-tiny"
-    assert (records[f"{run}-us"]["decision"], records[f"{run}-us"]["reason"]) == (
+    assert (records["us"]["decision"], records["us"]["reason"]) == (
         "refused",
         "data_origin_mismatch",
     )
-    assert records[f"{run}-us"]["origins"] == "US"
-    assert (records[f"{run}-none"]["reason"], records[f"{run}-none"]["origins"]) == (
+    assert records["us"]["origins"] == "US"
+    assert (records["none"]["reason"], records["none"]["origins"]) == (
         "data_origin_missing",
         "",
     )
-    card = records[f"{run}-card"]
+    card = records["card"]
     assert (card["status"], card["reason"]) == (422, "pii_blocked")
     assert card["pii"] == {"CREDIT_CARD": {"block": 1}, "PERSON": {"pseudonymize": 1}}
-    assert records[f"{run}-json"]["reason"] == "invalid_json"
-    assert records[f"{run}-stream"]["origins"] == "FR"
-    assert records[f"{run}-stream"]["decision"] == "served"
+    assert records["json"]["reason"] == "invalid_json"
+    assert records["stream"]["origins"] == "FR"
+    assert records["stream"]["decision"] == "served"
     # No value of the caller's data is anywhere in the trail.
     rows = json.dumps(list(records.values()), ensure_ascii=False)
     for value in ("Quirinus", "Zwackelmann", "0532 0130", "4111 1111"):
@@ -117,14 +119,14 @@ def test_every_request_leaves_one_record(server: Server, config_root: ConfigRoot
 
 
 def test_a_client_that_goes_away_is_recorded_as_aborted(server: Server, config_root: ConfigRoot) -> None:
-    request_id = f"gone-{uuid.uuid4().hex[:8]}"
     with httpx.stream(
         "POST",
         f"{server.url}/v1/chat/completions",
         timeout=60,
         json=_chat("hi", stream=True, max_tokens=900, seed=1),
-        headers={"X-Data-Origin": "DE", "X-Request-Id": request_id},
+        headers={"X-Data-Origin": "DE"},
     ) as response:
+        request_id = response.headers["x-request-id"]
         next(response.iter_lines())
     for _ in range(100):
         records = [
@@ -207,23 +209,23 @@ def _load(url: str, streams: bool) -> tuple[set[str], threading.Event]:
     def client(worker: int) -> None:
         index = 0
         while not stop.is_set():
-            request_id = f"load-{worker}-{index}"
             index += 1
             try:
+                # A response's X-Request-Id is its record's key.
                 if streams:
                     with httpx.stream(
                         "POST",
                         f"{url}/v1/chat/completions",
                         timeout=30,
                         json=_chat("hi", stream=True, max_tokens=20, seed=index),
-                        headers={"X-Data-Origin": "DE", "X-Request-Id": request_id},
+                        headers={"X-Data-Origin": "DE"},
                     ) as response:
                         if response.status_code == 200 and "data: [DONE]" in response.read().decode():
-                            completed.add(request_id)
+                            completed.add(response.headers["x-request-id"])
                 else:
-                    response = _post(url, _chat("hi", max_tokens=20, seed=index), request_id=request_id)
+                    response = _post(url, _chat("hi", max_tokens=20, seed=index))
                     if response.status_code == 200:
-                        completed.add(request_id)
+                        completed.add(response.headers["x-request-id"])
             except httpx.HTTPError:
                 return
 
