@@ -9,17 +9,29 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from inference.privacy.entities import PERSON, EntitySpan
-from inference.privacy.names import CUE_KINDS, cue_expressions, find_people, first_name_expressions
+from inference.privacy.name_cues import CUE_KINDS, cue_expressions
+from inference.privacy.names import find_people, name_expressions
 from inference.privacy.patterns import PATTERNS, CandidatePattern
+from inference.privacy.phones import preload
 from inference.privacy.scanner import ScanExpression, create_scanner
-from inference.privacy.validators import preload
 
 _CONTEXT_BEFORE = 96
 _CONTEXT_AFTER = 24
+_LEFT_MAX = 64  # the longest part of an entity before its match (an address's local part)
 _CALLER_PRIORITY = 100
 _NAME_PRIORITY = 30
 _NAME_PART_PRIORITY = 35
 _NAME_PART = re.compile(r"[^\W\d_][\w'\u2019-]{2,}")
+# Spaces and dashes that typography (a French phone number's narrow no-break spaces), word processors or
+# someone dodging a filter put inside a number: scanned as a plain space or dash, one character for one,
+# so that offsets stay those of the text.
+_LOOKALIKES = re.compile("[\u00a0\u2000-\u200d\u2010-\u2015\u2060\u202f\u205f\u2212\u3000\ufeff]")
+_PLAIN = str.maketrans(
+    {
+        **dict.fromkeys([0xA0, *range(0x2000, 0x200E), 0x2060, 0x202F, 0x205F, 0x3000, 0xFEFF], " "),
+        **dict.fromkeys([*range(0x2010, 0x2016), 0x2212], "-"),
+    }
+)
 _WARM_UP = (
     "Hallo Herr Weber, Anna Schmidt (anna@example.de, +49 30 12345678, 030 12345678, (212) 555-0147, "
     "612 34 56 78) zahlt mit 4111 1111 1111 1111 auf DE89 3704 0044 0532 0130 00, USt-IdNr. DE136695976, "
@@ -65,10 +77,11 @@ class PiiDetector:
         patterns: Sequence[CandidatePattern] = PATTERNS,
     ) -> None:
         self._patterns = tuple(patterns)
+        self._left = [re.compile(f"(?:{p.left})\\Z") if p.left else None for p in self._patterns]
         expressions = [
             *(ScanExpression(p.expression, p.caseless) for p in self._patterns),
             *cue_expressions(),
-            *first_name_expressions(),
+            *name_expressions(),
         ]
         self._scanner = create_scanner(expressions, scanner)
         self._person_recognizer = person_recognizer
@@ -84,9 +97,12 @@ class PiiDetector:
     def detect(self, text: str, known: Mapping[str, Sequence[str]] | None = None) -> list[EntitySpan]:
         """Entity spans in `text`, sorted by start, never overlapping. `known` maps entity types to
         values the caller knows to be PII (from the CRM record, say); they are found wherever they appear."""
+        original = text
+        if not text.isascii() and _LOOKALIKES.search(text) is not None:
+            text = text.translate(_PLAIN)
         candidates: list[tuple[int, int, int]] = []
         cue_ends: list[tuple[str, int]] = []
-        first_name_hits: list[tuple[int, int]] = []
+        name_hits: list[tuple[int, int]] = []
         patterns, cues = len(self._patterns), len(self._patterns) + len(CUE_KINDS)
         for index, start, end in self._scanner.scan(text):
             if index < patterns:
@@ -94,20 +110,20 @@ class PiiDetector:
             elif index < cues:
                 cue_ends.append((CUE_KINDS[index - patterns], end))
             else:
-                first_name_hits.append((start, end))
+                name_hits.append((start, end))
         ranked = self._validated(text, candidates)
         for entity_type, values in (known or {}).items():
             expression = _known_value_expression(entity_type, values)
             if expression is not None:
                 lowered_values = {value.lower() for value in values}
-                for match in expression.finditer(text):
+                for match in expression.finditer(original):
                     # A whole caller value beats everything; a part of a name only the weaker kinds.
                     whole = len(match.group().split()) > 1 or match.group().lower() in lowered_values
                     priority = _CALLER_PRIORITY if whole else _NAME_PART_PRIORITY
                     ranked.append((priority, EntitySpan(match.start(), match.end(), entity_type, "caller")))
-        ranked.extend((_NAME_PRIORITY, span) for span in find_people(text, cue_ends, first_name_hits))
+        ranked.extend((_NAME_PRIORITY, span) for span in find_people(text, cue_ends, name_hits))
         if self._person_recognizer is not None:
-            for start, end in self._person_recognizer.find(text):
+            for start, end in self._person_recognizer.find(original):
                 ranked.append((_NAME_PRIORITY, EntitySpan(start, end, PERSON, "ner")))
         return resolve_overlaps(ranked, len(text))
 
@@ -119,6 +135,12 @@ class PiiDetector:
         accepted: list[tuple[int, EntitySpan]] = []
         lowered: str | None = None
         for index, start, end in candidates:
+            left = self._left[index]
+            if left is not None:
+                before = left.search(text, max(0, start - _LEFT_MAX), start)
+                if before is None:
+                    continue
+                start = before.start()
             if covered.find(1, start, end) >= 0 or _continues_a_number(text, start):
                 continue
             pattern = self._patterns[index]

@@ -1,192 +1,272 @@
-"""Person names without a model: cues people write around names, and first-name lists.
+"""Person names without a model and without the caller's help: cues people write around names, name
+lists, and the shape of names.
 
-A name is a run of one to four capitalized words (with particles such as von, van, de, di). It is
-taken as a PERSON when:
-- a title or salutation precedes it (Herr, Mme, Sra., Dear, Hallo, ...), or a phrase that introduces a
-  name (my name is, je m'appelle, mijn naam is, Kunde:, ...);
-- it closes a message after a sign-off (Best regards, Mit freundlichen Grüßen, Cordialement, ...);
-- its first word is a known first name and another capitalized word follows it.
-
-First names come from Faker's person providers for the seven main locales (maintained lists, no
-download). Precision and recall on the labelled corpus are in docs/privacy.md.
+A name is a run of one to four capitalized words (with particles such as von, van, de, di, Al, Ben; a
+surname may be in capitals, as French and Italian forms write it: Jean DUPONT). It is taken as a PERSON:
+- after a cue (`name_cues`): a title, a greeting, a phrase that introduces a name (my name is, spoke
+  with, wife, according to, ...), a CRM or e-mail field header (Contact:, Titular:, From:), or a
+  sign-off at the end of a message; after the strong ones a name may be in lower case
+  ("my name is anna kowalska") when its words are known names;
+- around a known name (`name_lists`): a first name with capitalized words after it, a surname with
+  capitalized words before it; one known name alone with a verb of speaking or a possessive after it
+  (Okafor said, Nowak rief an, Okafor's wife), "with" before it, a small word before a first name
+  (llamé a Lucía), or a first name that signs the message;
+- next to a found name (Anna Schmidt and Tomasz Wiśniewski), and wherever a found name's parts recur;
+- two capitalized words inside a sentence that no list knows, when nothing marks them as a thing.
+What stands around a run decides against it (`name_runs`): street, place, company, brand and model
+words, articles and possessives (Rue Victor Hugo, Schmidt GmbH, Calvin Klein, the Stanley Quencher).
+Recall per language on the labelled corpora is in docs/privacy.md.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
-import unicodedata
-from functools import lru_cache
 
 from inference.privacy.entities import PERSON, EntitySpan
+from inference.privacy.name_context import (
+    THING_BEFORE,
+)
+from inference.privacy.name_cues import (
+    APOSTROPHES,
+    CUES,
+    LINE_END,
+    LOWER,
+    LOWER_RUN,
+    NAME_AT,
+    NOT_NAMES,
+    PARTICLE,
+    PARTICLES,
+    TITLE_TOKENS,
+    UPPER,
+    WORD,
+)
+from inference.privacy.name_lists import FIRST_NAME, SURNAME, NameLists, key, name_lists
+from inference.privacy.name_runs import CAPITALIZED, NEXT_TOKEN, PUNCTUATION, FoundNames, token_before
 from inference.privacy.scanner import ScanExpression
 
-_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL")
-
-# Latin letters, with the accented ones of European and many other names (ș, ł, ő, đ, ...).
-_LATIN = [chr(code) for code in (*range(0x41, 0x250), *range(0x1E00, 0x1F00))]
-_UPPER = "".join(ch for ch in _LATIN if ch.isupper())
-_LOWER = "".join(ch for ch in _LATIN if ch.islower())
-# A capitalized word, possibly hyphenated or with an apostrophe (O'Brien, Jean-Luc, Ní).
-_APOSTROPHES = "'\u2019"
-# Hyphenated parts may be a single capital (Tjon-A-Fong) or lower case (Delgado-de-la-Rosa).
-_WORD = (
-    rf"[{_UPPER}][{_LOWER}]+(?:[{_APOSTROPHES}-](?:[{_UPPER}][{_LOWER}]*|[{_LOWER}]+))*"
-    rf"|[{_UPPER}][{_APOSTROPHES}][{_UPPER}][{_LOWER}]+"
+# After a known name: the rest of a hyphenated one (Pierre-Antoine), then one to three more words.
+_NAME_TAIL = re.compile(
+    rf"(?:[{APOSTROPHES}-](?:[{UPPER}][{LOWER}]*|[{LOWER}]+))*"
+    rf"(?:[ \t]+(?:{PARTICLE}[ \t]+)*(?:{WORD})){{1,3}}"
 )
-_PARTICLE = r"(?:von|van|der|den|de|del|della|di|da|du|le|la|ten|ter|zu|y|dos|das|Ní|Mac|Mc)"
-_NAME = rf"(?:{_WORD})(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_WORD})){{0,3}}"
-
-_TITLES = (
-    r"Mr\.?|Mrs\.?|Ms\.?|Miss|Mx\.?|Dr\.?|Prof\.?|Sir|Madam|Herr|Herrn|Frau|Hr\.|Fr\.|M\.|Mme\.?|Mlle\.?"
-    r"|Monsieur|Madame|Mademoiselle|Sr\.|Sra\.|Srta\.|Señor|Señora|Señorita|Don|Doña|Sig\.|Sig\.ra|Sig\.na"
-    r"|Signor|Signora|Signorina|Dott\.|Dott\.ssa|Avv\.|Ing\.|Dhr\.|Mevr\.|Mw\.|meneer|mevrouw|de heer"
-)
-_SALUTATIONS = (
-    r"Dear|Hi|Hello|Hey|Liebe|Lieber|Hallo|Guten Tag|Sehr geehrte|Sehr geehrter|Cher|Chère|Bonjour|Salut"
-    r"|Estimado|Estimada|Querido|Querida|Hola|Buenos días|Caro|Cara|Gentile|Ciao|Buongiorno|Beste|Geachte"
-    r"|Hoi|Goedemiddag|Goedemorgen"
-)
-_INTRODUCERS = (
-    r"my name is|my name's|I am|I'm|this is|name is|mein Name ist|ich heiße|ich bin|hier ist|je m'appelle"
-    r"|je suis|mon nom est|ici|me llamo|mi nombre es|soy|aquí|mi chiamo|il mio nome è|sono|qui è"
-    r"|mijn naam is|ik heet|ik ben|hier is"
-    r"|spoke with|spoke to|talked to|called|sprach mit|Gespräch mit|telefoniert mit|parlé avec|appelé"
-    r"|hablé con|llamó|ho parlato con|ha chiamato|gesproken met|belde"
-    r"|customer|client|clienta|caller|contact|agent|\w*kunde|\w*kundin|\w*kunden|Ansprechpartner"
-    r"|Ansprechpartnerin|cliente|klant|contactpersoon|interlocuteur|interlocutrice|referente"
-    r"|call summary|note by|note from|notes by|handled by|approved by|Notiz von|Notiz|bearbeitet von"
-    r"|erstellt von|geprüft von|Beschwerde von|note de|validé par|traité par|plainte de|nota de"
-    r"|gestionado por|queja de|reclamación de|nota di|gestito da|reclamo di|notitie van|behandeld door"
-    r"|klacht van|account of|compte de|Konto von|cuenta de|conto di|account van"
-    # Relatives and colleagues named in CRM notes.
-    r"|wife|husband|son|daughter|mother|father|brother|sister|partner|colleague|son-in-law"
-    r"|daughter-in-law|Ehefrau|Ehemann|Ehemanns|Mann|Sohn|Tochter|Mutter|Vater|Bruder|Schwester"
-    r"|Kollege|Kollegin|Schwiegersohn|mari|femme|fils|fille|mère|père|frère|sœur|collègue|gendre"
-    r"|esposo|esposa|marido|mujer|hijo|hija|madre|padre|hermano|hermana|yerno|nuera|marito|moglie"
-    r"|figlio|figlia|fratello|sorella|genero|collega|man|vrouw|zoon|dochter|moeder|vader|broer|zus"
-    r"|schoonzoon|echtgenoot|echtgenote|collega"
-)
-_SIGN_OFFS = (
-    r"Best regards|Kind regards|Regards|Best|Thanks|Thank you|Cheers|Sincerely|Yours"
-    r"|Mit freundlichen Grüßen|Freundliche Grüße|Viele Grüße|Beste Grüße|Liebe Grüße|Gruß|Grüße|LG|VG"
-    r"|Danke|Cordialement|Bien cordialement|Bien à vous|Merci|Amicalement|Salutations"
-    r"|Saludos|Un saludo|Atentamente|Gracias|Cordiali saluti|Distinti saluti|Saluti|Grazie"
-    r"|Met vriendelijke groet|Vriendelijke groet|Groeten|Groet|Bedankt|Dank je|Dank u"
-)
-
-# Each cue kind: the cue expression (found by the scanner, cue words in any letter case except titles)
-# and what may stand between the cue and the name (matched from the cue's end, names capitalized).
-_OPTIONAL_TITLE = rf"(?:(?:{_TITLES})[ \t]+)*"
-_CUES: dict[str, tuple[str, bool, str]] = {
-    "title": (rf"\b(?:{_TITLES})[ \t]+", False, ""),
-    "salutation": (rf"\b(?:{_SALUTATIONS})[ \t,]+", True, _OPTIONAL_TITLE),
-    # One lower-case word may stand between (sa fille majeure Léa, Clienta polaca Małgorzata).
-    "introducer": (
-        rf"\b(?:{_INTRODUCERS})[ \t]*[:,]?[ \t]+",
-        True,
-        rf"(?:[{_LOWER}]+[ \t]*,?[ \t]+)?{_OPTIONAL_TITLE}",
-    ),
-    # A name that closes a message after a sign-off, on the same line or the next.
-    "sign_off": (rf"\b(?:{_SIGN_OFFS})", True, r"[ \t]*[,!.:]?[ \t]*(?:\r?\n[ \t]*)?"),
-}
-_AFTER_NAME = {"sign_off": r"[ \t]*[.!]?[ \t]*(?:\r?\n|$)"}
-_AFTER_CUE = {
-    kind: re.compile(rf"{between}(?P<name>{_NAME}){_AFTER_NAME.get(kind, '')}")
-    for kind, (_, _, between) in _CUES.items()
-}
-_LEADING_TITLE = re.compile(rf"(?:(?:{_TITLES})[ \t]+)+")
-
-
-# Capitalized words that follow the cues above but are not names: pronouns, articles, shop and CRM words.
-_NOT_NAMES = frozenset(
-    "Account Accounts Mail E-Mail Email Kunde Kundin Kunden Bestellung Order Case Contact Lead Opportunity "
-    "Ticket Team Support Service Kundenservice Kundendienst Hotline Sie Ihr Ihre Ich Wir Er Es Der Die Das "
-    "Den Dem The This That We You Your Our He She They It Il Elle Nous Vous Le La Les Un Une Je El Ella "
-    "Los Las Lo Una Uno Gli Io Lei De Het Een Wij Zij Hij Ze Ik Amazon PayPal Visa Mastercard Klarna DHL "
-    "UPS FedEx PostNL GLS Hermes Chronopost Correos Bartolini Finance Billing Sales Refund Refunds "
-    # Titles, when a dotted one ("Dr.") was cut off at its dot.
-    "Dr Prof Mr Mrs Ms Mx Herr Herrn Frau Hr Fr Mme Mlle Sr Sra Srta Sig Dott Avv Ing Dhr Mevr Mw".split()
+_TOKEN = re.compile(r"\S+")
+_GAP = re.compile(r"[ \t]+")
+_ARTICLES_BETWEEN = THING_BEFORE | frozenset("beim vom zum zur im am ins ans aufs la le i".split())
+# Names joined to a found one: "Anna Schmidt and Tomasz Wiśniewski", "Anna Schmidt, Ben Okafor".
+_JOINERS = frozenset("and und et y e en & or oder ou o of".split())
+_JOINED_AFTER = re.compile(
+    rf"(?:[ \t]*,[ \t]*|[ \t]+(?:{'|'.join(_JOINERS)})[ \t]+)"
+    rf"(?P<name>(?:{WORD})(?:[ \t]+(?:{PARTICLE}[ \t]+)*(?:{WORD})){{1,2}})"
 )
 
 
-def fold(word: str) -> str:
-    """A name without accents, for lookups: Léa, Lea; Saïd, Said."""
-    if word.isascii():
-        return word
-    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
+def known_names() -> NameLists:
+    """The name lists as the detector uses them: the words that follow cues but are no names left out."""
+    return name_lists(NOT_NAMES)
 
 
-@lru_cache(maxsize=1)
-def _first_name_forms() -> frozenset[str]:
-    """First names of the main locales, from Faker's person providers, as written and accent-folded;
-    single words only (the parts of a double name are names of their own)."""
-    names: set[str] = set()
-    for locale in _LOCALES:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        for attribute in ("first_names", "first_names_female", "first_names_male"):
-            for name in getattr(provider, attribute, ()):
-                for part in re.split(r"[\s-]+", name):
-                    if len(part) > 1:
-                        names.update((part, fold(part)))
-    # Words that are also first names somewhere but mostly mean something else in shop messages.
-    return frozenset(names) - _COMMON_WORDS
+def name_expressions() -> list[ScanExpression]:
+    """Every name the scanner looks for, as a literal, as written and with its accents folded."""
+    return [ScanExpression(name, literal=True) for name in sorted(known_names().scan_forms)]
 
 
-_COMMON_WORDS = frozenset(
-    (
-        "April May June August Mark Will Summer Autumn Winter Hope Joy Faith Paris Florence Sofia Victoria "
-        "Max Iris Jade Ruby Pearl Amber Crystal Dawn Star Sky Lane Chase Hunter Miles Bill Art Guy Roman "
-        "Christian Nation Alpha Mercedes Porsche Kia Dior Chanel Prime Express Premium Plus Pro Ultra Lite "
-        "Mini Angel"
-    ).split()
-)
+def _skip_titles(text: str, position: int) -> int:
+    """The position after any titles at `position` (Frau Dr. Weber, de heer Jansen)."""
+    while True:
+        token = _TOKEN.match(text, position)
+        if token is None:
+            return position
+        end = token.end()
+        if token.group() == "de" and text.startswith(" heer", end):
+            end += 5
+        elif token.group() not in TITLE_TOKENS:
+            return position
+        gap = _GAP.match(text, end)
+        if gap is None:
+            return position
+        position = gap.end()
 
 
-CUE_KINDS: tuple[str, ...] = tuple(_CUES)
+def _after_cue(found: FoundNames, kind: str, end: int) -> None:
+    """The name after a cue whose match ends at `end`, one letter into the name (or its title)."""
+    text = found.text
+    position = _skip_titles(text, end - 1)
+    if position >= len(text):
+        return
+    # "Ansprechpartner beim Händler": an article or a preposition between makes it a thing.
+    if kind == "introducer" and token_before(text, position)[1].casefold() in _ARTICLES_BETWEEN:
+        return
+    first = text[position]
+    if first.isupper():
+        match = NAME_AT.match(text, position)
+        if match is None:
+            return
+        run = match.group()
+        # A sign-off is followed by the writer's name at the end of the message, or thanks someone
+        # by first name ("Gracias Lucía por la ayuda").
+        at_line_end = LINE_END.match(text, match.end()) is not None
+        if (
+            kind == "sign_off"
+            and not at_line_end
+            and not found.lists.kind(run.split(None, 1)[0]) & FIRST_NAME
+        ):
+            return
+        if run.split(None, 1)[0].strip(PUNCTUATION).casefold() in NOT_NAMES:
+            return
+        if run.isupper() and not any(found.lists.kind(w) for w in run.split()):
+            return
+        found.add(position, match.end())
+    elif first.islower() and CUES[kind][1]:
+        _lower_case_name(found, kind, position)
 
 
-def cue_expressions() -> list[ScanExpression]:
-    """The cue expressions, in the order of CUE_KINDS, for the detector's scanner."""
-    return [
-        ScanExpression(expression, caseless, needs_start=False) for expression, caseless, _ in _CUES.values()
-    ]
-
-
-def first_name_expressions() -> list[ScanExpression]:
-    """Every known first name as a literal, as written and with its accents folded."""
-    return [ScanExpression(name, literal=True) for name in sorted(_first_name_forms())]
-
-
-# After a first name: the rest of a hyphenated one (Pierre-Antoine), then one to three more words.
-_FIRST_NAME_TAIL = re.compile(
-    rf"(?:[{_APOSTROPHES}-](?:[{_UPPER}][{_LOWER}]*|[{_LOWER}]+))*"
-    rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_WORD})){{1,3}}"
-)
+def _lower_case_name(found: FoundNames, kind: str, position: int) -> None:
+    """ "my name is anna kowalska and ...": known names only; after a greeting or a sign-off, which
+    address people by their first name, the first word must be one."""
+    match = LOWER_RUN.match(found.text, position)
+    if match is None:
+        return
+    end = position
+    needed = FIRST_NAME if kind in ("salutation", "sign_off") else FIRST_NAME | SURNAME
+    for word in match.group().split():
+        if end > position and word in PARTICLES:
+            continue  # "sanne de vries": a particle counts when a known name follows it
+        if not found.lists.kind(word) & needed:
+            break
+        needed = FIRST_NAME | SURNAME
+        end = found.text.index(word, end) + len(word)
+    if kind == "sign_off" and not LINE_END.match(found.text, end):
+        return
+    found.add(position, end)
 
 
 def find_people(
-    text: str, cue_ends: list[tuple[str, int]], first_name_hits: list[tuple[int, int]]
+    text: str, cue_ends: list[tuple[str, int]], name_hits: list[tuple[int, int]]
 ) -> list[EntitySpan]:
-    """PERSON spans after the cues the scanner found (kind, end offset), and from the first names it
-    found (start, end) that begin a run of capitalized words."""
-    spans: set[EntitySpan] = set()
+    """PERSON spans after the cues the scanner found (kind, end offset), around the known names it
+    found (start, end), and where those repeat or have neighbours."""
+    found = FoundNames(text, known_names())
     for kind, position in cue_ends:
-        match = _AFTER_CUE[kind].match(text, position)
-        if match is None:
-            continue
-        start, end = match.start("name"), match.end("name")
-        # "Sehr geehrte Frau Weber": a name run may start with a title.
-        title = _LEADING_TITLE.match(text, start, end)
-        if title is not None:
-            start = title.end()
-        if start < end and text[start:end].split()[0] not in _NOT_NAMES:
-            spans.add(EntitySpan(start, end, PERSON, "names"))
-    for start, end in first_name_hits:
+        if kind != "pair":
+            _after_cue(found, kind, position)
+    kinds = found.lists.names
+    size = len(text)
+    for start, end in name_hits:
         # Whole words only: "Anna" in "Annabel" or "Susanna" is no hit.
-        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+        if (start and text[start - 1].isalnum()) or (end < size and text[end].isalnum()):
             continue
-        tail = _FIRST_NAME_TAIL.match(text, end)
-        if tail is not None:
-            spans.add(EntitySpan(start, tail.end(), PERSON, "names"))
-    return sorted(spans)
+        flags = kinds.get(text[start:end].casefold(), 0)
+        if flags & FIRST_NAME:
+            tail = _NAME_TAIL.match(text, end)
+            if tail is not None and found.plausible(start, tail.end()):
+                found.add(start, tail.end())
+                continue
+        if flags & SURNAME:
+            run_start = found.surname_run(start, end)
+            if run_start is not None:
+                found.add(run_start, end)
+                continue
+        if found.single(start, end):
+            found.add(start, end)
+    if found.ends:
+        _neighbours(found)
+    pairs = [end for kind, end in cue_ends if kind == "pair"]
+    if pairs:
+        _pairs(found, pairs)
+    return sorted(EntitySpan(start, end, PERSON, "names") for start, end in found.ends.items())
+
+
+def _pairs(found: FoundNames, ends: list[int]) -> None:
+    """Two capitalized words inside a sentence that no other rule took, whose match ends at `ends` (one
+    character after the second word): a person when no word is a common word, a place or a brand,
+    no article stands before them and no capitalized word or model after them."""
+    text, lists = found.text, found.lists
+    covered = bytearray(len(text))
+    for start, end in found.ends.items():
+        covered[start:end] = b"\x01" * (end - start)
+    for match_end in ends:
+        end = match_end - 1
+        second_start = text.rfind(" ", 0, end) + 1
+        start = text.rfind(" ", 0, second_start - 1) + 1
+        if covered.find(1, start, end) >= 0:
+            continue
+        first, second = text[start : second_start - 1], text[second_start:end]
+        if any(lists.is_common(w) or lists.is_place(w) or w.casefold() in NOT_NAMES for w in (first, second)):
+            continue
+        previous = token_before(text, start)[1]
+        # Part of a longer capitalized run (Harry Potter Hogwarts), or after an article: no person.
+        if previous[:1].isupper() or previous.casefold() in _ARTICLES_BETWEEN:
+            continue
+        following = NEXT_TOKEN.match(text, end)
+        if following is not None and (following.group(1)[0].isupper() or following.group(1)[0].isdigit()):
+            continue
+        if found.plausible(start, end):
+            found.add(start, end)
+
+
+def _neighbours(found: FoundNames) -> None:
+    """Add the names joined to a found one, and every other occurrence of a found name's parts."""
+    text = found.text
+    for start, end in list(found.ends.items()):
+        after = _JOINED_AFTER.match(text, end)
+        # A known name among its words, so that "Viele Grüße, Anna Schmidt" stays a greeting.
+        if after is not None and found.known(after.start("name"), after.end("name")):
+            found.add(after.start("name"), after.end("name"))
+        before = _joined_before(found, start)
+        if before is not None:
+            found.add(*before)
+    covered = bytearray(len(text))
+    parts: set[str] = set()
+    run_words: set[str] = set()
+    common = found.lists.common
+    for start, end in found.ends.items():
+        covered[start:end] = b"\x01" * (end - start)
+        for word in text[start:end].split():
+            word = word.strip(PUNCTUATION)
+            run_words.add(word)
+            folded = word.casefold()
+            if len(word) > 2 and word[0].isupper() and folded not in common and folded not in NOT_NAMES:
+                parts.add(word)
+    size = len(text)
+    for part in parts:
+        position = text.find(part)
+        while position >= 0:
+            end = position + len(part)
+            if (
+                covered[position]
+                or (position and text[position - 1].isalnum())
+                or (end < size and text[end].isalnum())
+            ):
+                position = text.find(part, end)
+                continue
+            # With the words of the name around it here too ("Minh Le" of "Minh Le Tran", "De Wilde").
+            word_start, word = token_before(text, position)
+            while word and word in run_words and word not in parts and word_start < position:
+                position, (word_start, word) = word_start, token_before(text, word_start)
+            following = NEXT_TOKEN.match(text, end)
+            while following is not None and following.group(1).strip(PUNCTUATION) in run_words:
+                end = following.start(1) + len(following.group(1).rstrip(PUNCTUATION))
+                following = NEXT_TOKEN.match(text, end)
+            found.add(position, end)
+            position = text.find(part, end)
+
+
+def _joined_before(found: FoundNames, start: int) -> tuple[int, int] | None:
+    """A run of two or three words joined to the name at `start` from before ("Ben Okafor and Anna
+    Schmidt"), if it holds a known name."""
+    position, token = token_before(found.text, start)
+    if token.endswith(","):
+        end = position + len(token) - 1
+    elif key(token) in _JOINERS:
+        end = token_before(found.text, position)[0] + len(token_before(found.text, position)[1])
+    else:
+        return None
+    run_start, word = token_before(found.text, end + 1 if token.endswith(",") else position)
+    words = 0
+    while word and CAPITALIZED.fullmatch(word.rstrip(",")) and words < 3:
+        words += 1
+        position = run_start
+        run_start, word = token_before(found.text, run_start)
+    if words < 2 or not found.known(position, end):
+        return None
+    return position, end

@@ -3,7 +3,8 @@ Python's `re` with the same expressions and the same matches.
 
 For an expression that needs its matches' starts, the scanner reports the longest match from each
 start; for one that does not (a cue, whose end is all that matters), every end, with start -1; for a
-literal (a first name), every occurrence, wherever it is (whole words are the caller's business).
+literal (a name), at least every occurrence as a whole word (Hyperscan reports those inside words too;
+keeping whole words only is the caller's business). Literals are words of letters.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 
@@ -34,6 +36,10 @@ class Scanner(Protocol):
     def scan(self, text: str) -> list[tuple[int, int, int]]: ...
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+_ASCII_ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
 class RegexScanner:
     """Python's `re`: portable, several times slower."""
 
@@ -44,11 +50,9 @@ class RegexScanner:
             re.compile(e.expression, re.IGNORECASE if e.caseless else 0) for e in expressions if not e.literal
         ]
         self._starts = [e.needs_start for e in expressions if not e.literal]
-        literals = {e.expression: i for i, e in enumerate(expressions) if e.literal}
-        self._literal_index = literals
-        # Longest first, so that at one position "Marie-Anne" is tried before "Marie".
-        ordered = sorted(literals, key=len, reverse=True)
-        self._literals = re.compile("|".join(re.escape(x) for x in ordered)) if literals else None
+        # Literals are words: every word of the text is looked up (an alternation of thousands of names
+        # would be tried name by name at every capital).
+        self._literal_index = {e.expression: i for i, e in enumerate(expressions) if e.literal}
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:
         found = []
@@ -57,19 +61,22 @@ class RegexScanner:
             while (match := expression.search(text, position)) is not None:
                 found.append((index, match.start() if self._starts[index] else -1, match.end()))
                 position = match.start() + 1
-        if self._literals is not None:
-            position = 0
-            while (match := self._literals.search(text, position)) is not None:
-                found.append((self._literal_index[match.group()], match.start(), match.end()))
-                position = match.start() + 1
+        if self._literal_index:
+            for word in _WORD.finditer(text):
+                literal = self._literal_index.get(word.group())
+                if literal is not None:
+                    found.append((literal, word.start(), word.end()))
         return sorted(set(found))
 
 
 class HyperscanScanner:
-    """Hyperscan: all expressions in one pass over the UTF-8 bytes per database.
+    """Hyperscan: all expressions in one pass over the text's bytes per database.
 
     Expressions that need their start go into a database that tracks it; the others (long cue
     alternations) into one that does not: together they scan faster than one database with both.
+    Every database exists twice: for UTF-8, and for the single-byte Windows-1252 in which nearly all
+    text in the covered languages can be written (with the euro sign, curly quotes and dashes). A text
+    that fits the latter is scanned in it, so that byte offsets are character offsets.
     """
 
     name = "hyperscan"
@@ -79,48 +86,31 @@ class HyperscanScanner:
 
         self._hyperscan = hyperscan
         self._local = threading.local()
-        self._databases: list[tuple[Any, list[int], str]] = []
-        for kind in ("start", "end", "literal"):
-            indexes = [i for i, e in enumerate(expressions) if _kind(e) == kind]
-            if not indexes:
-                continue
-            database = hyperscan.Database()
-            if kind == "literal":
-                # The literal compiler takes thousands of names in milliseconds (regex mode: seconds).
-                database.compile(
-                    expressions=[expressions[i].expression.encode() for i in indexes],
-                    ids=list(range(len(indexes))),
-                    elements=len(indexes),
-                    flags=0,
-                    literal=True,
-                )
-            else:
-                # UTF-8 without Unicode properties (Hyperscan has no \b with them): caseless folds ASCII.
-                database.compile(
-                    expressions=[expressions[i].expression.encode() for i in indexes],
-                    ids=list(range(len(indexes))),
-                    flags=[
-                        hyperscan.HS_FLAG_UTF8
-                        | (hyperscan.HS_FLAG_SOM_LEFTMOST if kind == "start" else 0)
-                        | (hyperscan.HS_FLAG_CASELESS if expressions[i].caseless else 0)
-                        for i in indexes
-                    ],
-                )
-            self._databases.append((database, indexes, kind))
-        self._literal_bytes = [len(e.expression.encode()) if e.literal else 0 for e in expressions]
+        self._encodings = {
+            encoding: _compiled_databases(tuple(expressions), encoding) for encoding in _ENCODINGS
+        }
 
-    def _scratches(self) -> list[Any]:
+    def _scratches(self, encoding: str) -> list[Any]:
         # Hyperscan needs one scratch space per thread and database.
-        scratches: list[Any] | None = getattr(self._local, "scratches", None)
+        scratches: dict[str, list[Any]] | None = getattr(self._local, "scratches", None)
         if scratches is None:
-            scratches = self._local.scratches = [self._hyperscan.Scratch(db) for db, _, _ in self._databases]
-        return scratches
+            scratches = self._local.scratches = {
+                name: [self._hyperscan.Scratch(db) for db, _, _ in compiled.databases]
+                for name, compiled in self._encodings.items()
+            }
+        return scratches[encoding]
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:
-        data = text.encode()
+        try:
+            data, encoding = text.encode(_SINGLE_BYTE), _SINGLE_BYTE
+        except UnicodeEncodeError:
+            data, encoding = text.encode(), "utf-8"
+        compiled = self._encodings[encoding]
         longest: dict[tuple[int, int], int] = {}
         ends: set[tuple[int, int]] = set()
-        for (database, indexes, kind), scratch in zip(self._databases, self._scratches(), strict=True):
+        for (database, indexes, kind), scratch in zip(
+            compiled.databases, self._scratches(encoding), strict=True
+        ):
             # The callback runs once per match: it only collects; the sorting out happens below.
             reports: list[tuple[int, int, int, int, object]] = []
             collect = reports.append
@@ -133,14 +123,133 @@ class HyperscanScanner:
             elif kind == "end":
                 ends.update((indexes[local], end) for local, _, end, _, _ in reports)
             else:
+                # Most literal matches are the start of a longer word ("Ann" in "Annual"): dropped here,
+                # before their offsets are converted, when an ASCII letter or digit touches them.
+                size = len(data)
+                lengths = compiled.literal_bytes
                 for local, _, end, _, _ in reports:
                     index = indexes[local]
-                    longest[(index, end - self._literal_bytes[index])] = end
-        to_char = (lambda offset: offset) if len(data) == len(text) else char_offsets(text)
-        found = [(index, to_char(start), to_char(end)) for (index, start), end in longest.items()]
-        found += [(index, -1, to_char(end)) for index, end in ends]
+                    start = end - lengths[index]
+                    if (end < size and data[end] in _ASCII_ALNUM) or (
+                        start and data[start - 1] in _ASCII_ALNUM
+                    ):
+                        continue
+                    longest[(index, start)] = end
+        if len(data) == len(text):
+            found = [(index, start, end) for (index, start), end in longest.items()]
+            found += [(index, -1, end) for index, end in ends]
+        else:
+            to_char = char_offsets(text)
+            found = [(index, to_char(start), to_char(end)) for (index, start), end in longest.items()]
+            found += [(index, -1, to_char(end)) for index, end in ends]
         found.sort()
         return found
+
+
+_SINGLE_BYTE = "cp1252"
+_ENCODINGS = ("utf-8", _SINGLE_BYTE)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """The databases of one encoding: (database, expression indexes, kind), and each literal's length."""
+
+    databases: list[tuple[Any, list[int], str]]
+    literal_bytes: list[int]
+
+
+def single_byte_expression(expression: str) -> str | None:
+    """`expression` for Windows-1252 bytes: every other character as its byte (\\xHH), characters the
+    encoding lacks left out of classes (no such text is scanned in it); None where one stands outside a
+    class (the expression cannot match such text)."""
+    out: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(expression):
+        char = expression[index]
+        if char == "\\":
+            out.append(expression[index : index + 2])
+            index += 2
+            continue
+        is_range = expression[index + 1 : index + 2] == "-" and expression[index + 2 : index + 3] not in (
+            "",
+            "]",
+        )
+        if in_class and is_range and not (char + expression[index + 2]).isascii():
+            # A range of letters beyond ASCII: kept where the encoding has both ends in the same order.
+            try:
+                low, high = char.encode(_SINGLE_BYTE), expression[index + 2].encode(_SINGLE_BYTE)
+                out.append(f"\\x{low[0]:02X}-\\x{high[0]:02X}")
+            except UnicodeEncodeError:
+                pass
+            index += 3
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class and out[-1] != "[":
+            in_class = False
+        if char.isascii():
+            out.append(char)
+        else:
+            try:
+                out.append(f"\\x{char.encode(_SINGLE_BYTE)[0]:02X}")
+            except UnicodeEncodeError:
+                if not in_class:
+                    return None
+        index += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=8)
+def _compiled_databases(expressions: tuple[ScanExpression, ...], encoding: str) -> _Compiled:
+    """Hyperscan databases for the expressions in one encoding, compiled once per process (the tens of
+    thousands of names take seconds); a database is read-only and shared by every thread."""
+    import hyperscan
+
+    utf8 = encoding == "utf-8"
+    texts: list[str | None] = [
+        e.expression if utf8 or e.literal else single_byte_expression(e.expression) for e in expressions
+    ]
+    encoded: list[bytes | None] = []
+    for text in texts:
+        try:
+            encoded.append(text.encode(encoding) if text is not None else None)
+        except UnicodeEncodeError:
+            encoded.append(None)  # a name the encoding lacks cannot occur in text scanned in it
+    databases: list[tuple[Any, list[int], str]] = []
+    for kind in ("start", "end", "literal"):
+        indexes = [i for i, e in enumerate(expressions) if _kind(e) == kind and encoded[i] is not None]
+        if not indexes:
+            continue
+        database = hyperscan.Database()
+        patterns = [pattern for i in indexes if (pattern := encoded[i]) is not None]
+        if kind == "literal":
+            # The literal compiler takes tens of thousands of names in seconds (regex mode: minutes).
+            database.compile(
+                expressions=patterns,
+                ids=list(range(len(indexes))),
+                elements=len(indexes),
+                flags=0,
+                literal=True,
+            )
+        else:
+            # Without Unicode properties (Hyperscan has no \b with them): caseless folds ASCII.
+            database.compile(
+                expressions=patterns,
+                ids=list(range(len(indexes))),
+                flags=[
+                    (hyperscan.HS_FLAG_UTF8 if utf8 else 0)
+                    | (hyperscan.HS_FLAG_SOM_LEFTMOST if kind == "start" else 0)
+                    | (hyperscan.HS_FLAG_CASELESS if expressions[i].caseless else 0)
+                    for i in indexes
+                ],
+            )
+        databases.append((database, indexes, kind))
+    literal_bytes = [
+        len(data) if e.literal and data is not None else 0
+        for e, data in zip(expressions, encoded, strict=True)
+    ]
+    return _Compiled(databases, literal_bytes)
 
 
 def _kind(expression: ScanExpression) -> str:

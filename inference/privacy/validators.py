@@ -10,11 +10,8 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterator
-from functools import lru_cache
 from importlib import resources
-from typing import Any
 
-import phonenumbers
 from stdnum import get_cc_module
 from stdnum.de import idnr
 from stdnum.es import dni, nie
@@ -28,7 +25,6 @@ from stdnum.pl import pesel
 Validator = Callable[[str], "int | None"]
 
 _SEPARATORS = frozenset(" -./")
-_DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}")
 
 
 def prefix_ends(candidate: str) -> Iterator[int]:
@@ -71,13 +67,18 @@ def credit_card(candidate: str) -> int | None:
     return None
 
 
-def compact_prefix(check: Callable[[str], bool]) -> Validator:
-    """A validator: the longest prefix whose letters and digits, upper-cased, pass `check`."""
+def compact_prefix(check: Callable[[str], bool], shape: str = "") -> Validator:
+    """A validator: the longest prefix whose letters and digits, upper-cased, have `shape` (a cheap
+    test first: most candidates fail it) and pass `check`."""
+    fits = re.compile(shape).fullmatch if shape else None
 
     def validate(candidate: str) -> int | None:
         for end in prefix_ends(candidate):
+            value = compact(candidate[:end]).upper()
+            if fits is not None and fits(value) is None:
+                continue
             try:
-                if check(compact(candidate[:end]).upper()):
+                if check(value):
                     return end
             except ValidationError:
                 continue
@@ -106,6 +107,8 @@ def _iban_structures() -> dict[str, re.Pattern[str]]:
 
 
 _IBAN_STRUCTURES = _iban_structures()
+# ISO 7064 reads A as 10, B as 11, ... Z as 35.
+_LETTER_DIGITS = str.maketrans({chr(ord("A") + i): str(10 + i) for i in range(26)})
 
 
 def iban_ok(value: str) -> bool:
@@ -113,8 +116,7 @@ def iban_ok(value: str) -> bool:
     structure = _IBAN_STRUCTURES.get(value[:2])
     if structure is None or not value[2:4].isdigit() or structure.fullmatch(value[4:]) is None:
         return False
-    rearranged = value[4:] + value[:4]
-    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
+    return int((value[4:] + value[:4]).translate(_LETTER_DIGITS)) % 97 == 1
 
 
 iban = compact_prefix(iban_ok)
@@ -126,12 +128,39 @@ _VAT_MODULES["EL"] = _VAT_MODULES.get("GR")  # Greece's VAT prefix
 _VAT_MODULES["XI"] = get_cc_module("gb", "vat")  # Northern Ireland
 
 
+# The shape of each member state's number after its prefix, as python-stdnum checks it: tried before
+# stdnum's own validation, which costs ten times more.
+_VAT_SHAPES = {
+    country: re.compile(shape)
+    for country, shape in {
+        "AT": r"U\d{8}", "BE": r"[01]?\d{9}", "BG": r"\d{9,10}", "CY": r"\d{8}[A-Z]", "CZ": r"\d{8,10}",
+        "DE": r"\d{9}", "DK": r"\d{8}", "EE": r"\d{9}", "EL": r"\d{9}", "ES": r"[0-9A-Z]\d{7}[0-9A-Z]",
+        "FI": r"\d{8}", "FR": r"[0-9A-HJ-NP-Z]{2}\d{9}", "HR": r"\d{11}", "HU": r"\d{8}",
+        "IE": r"\d{7}[A-W][A-IW]?|\d[A-Z+*]\d{5}[A-W]", "IT": r"\d{11}", "LT": r"\d{9}|\d{12}",
+        "LU": r"\d{8}", "LV": r"\d{11}", "MT": r"\d{8}", "NL": r"\d{9}B\d{2}", "PL": r"\d{10}",
+        "PT": r"\d{9}", "RO": r"\d{2,10}", "SE": r"\d{12}", "SI": r"\d{8}", "SK": r"\d{10}",
+        "XI": r"\d{9}|\d{12}|GD\d{3}|HA\d{3}",
+    }.items()
+}  # fmt: skip
+
+
 def _vat_ok(value: str) -> bool:
     module = _VAT_MODULES.get(value[:2])
-    return len(value) >= 8 and module is not None and bool(module.is_valid(value[2:]))
+    shape = _VAT_SHAPES.get(value[:2])
+    if len(value) < 8 or module is None or (shape is not None and shape.fullmatch(value[2:]) is None):
+        return False
+    return bool(module.is_valid(value[2:]))
 
 
 eu_vat = compact_prefix(_vat_ok)
+
+
+_OBFUSCATED_TLD = re.compile(r"(?:\.|[ \t)\]}>])[A-Za-z]{2,24}$")
+
+
+def obfuscated_email(candidate: str) -> int | None:
+    """An address written with (at) and (dot): it ends in a top-level domain of letters."""
+    return len(candidate) if _OBFUSCATED_TLD.search(candidate) else None
 
 
 def ip_address(candidate: str) -> int | None:
@@ -170,134 +199,47 @@ def salesforce_suffix(record_id: str) -> str:
     return "".join(out)
 
 
+# Key prefixes of Salesforce's standard objects (Account, Contact, User, Opportunity, Lead, Case, Task,
+# Event, Campaign, Contract, Order, Quote, Asset, Product, Document, ContentVersion, EmailMessage, ...).
+SALESFORCE_KEY_PREFIXES = frozenset(
+    (
+        "001 002 003 005 006 007 008 00D 00E 00G 00I 00J 00K 00N 00O 00P 00Q 00T 00U 00X 00a 00b 00e 00h "
+        "00k 00l 00o 00v 010 011 012 015 01Z 01s 01t 01u 02c 02i 02s 033 03d 04t 068 069 0D5 0Q0 0QL 500 "
+        "501 570 701 707 800 801 802"
+    ).split()
+)
+
+
+def salesforce_record_id(record_id: str) -> bool:
+    """Whether 15 characters have the structure of a record id: a standard key prefix (or a custom
+    object's, a digit after "a"), a two-character instance, a reserved "0", and a nine-character record
+    number that starts with a "0" (no instance has 62^8 records of one object)."""
+    prefix = record_id[:3]
+    if prefix not in SALESFORCE_KEY_PREFIXES and not (prefix[0] == "a" and prefix[1].isdigit()):
+        return False
+    return record_id[5] == "0" and record_id[6] == "0" and record_id.isalnum() and record_id.isascii()
+
+
 def salesforce_id(candidate: str) -> int | None:
-    """18 characters with a correct case-safe suffix, or 15 with a standard key prefix and the
-    digit runs real record ids have."""
+    """18 characters with a correct case-safe suffix, or 15 with a record id's structure and a letter
+    after the key prefix (all digits: order numbers look like that; the pattern for those asks for a
+    Salesforce word nearby)."""
     if len(candidate) == 18:
         return 18 if salesforce_suffix(candidate[:15]) == candidate[15:] else None
-    if len(candidate) == 15 and sum(ch.isdigit() for ch in candidate) >= 4 and "0000" in candidate:
+    if len(candidate) == 15 and salesforce_record_id(candidate) and not candidate[3:].isdigit():
         return 15
     return None
 
 
-de_tax_id = compact_prefix(idnr.is_valid)
-fr_nir = compact_prefix(nir.is_valid)
-es_nif = compact_prefix(dni.is_valid)
-es_nie = compact_prefix(nie.is_valid)
-it_fiscal_code = compact_prefix(codicefiscale.is_valid)
-nl_bsn = compact_prefix(bsn.is_valid)
-pl_pesel = compact_prefix(pesel.is_valid)
-
-# Regions tried for numbers written in national format, by their first digit.
-_NATIONAL_REGIONS = {"0": ("DE", "FR", "GB", "IT", "NL"), "other": ("US", "ES", "IT")}
+def salesforce_digits_id(candidate: str) -> int | None:
+    """15 digits with a record id's structure (only with a Salesforce word nearby, see the pattern)."""
+    return 15 if len(candidate) == 15 and salesforce_record_id(candidate) else None
 
 
-def preload() -> None:
-    """Load every region's numbering plan now (45 ms): phonenumbers loads them on first use, which
-    would add milliseconds to the first request that mentions a country's number."""
-    for region in phonenumbers.SUPPORTED_REGIONS:
-        phonenumbers.PhoneMetadata.metadata_for_region(region)
-
-
-# National (trunk) prefixes dropped before the numbering-plan check, per region.
-_TRUNK = {"DE": "0", "FR": "0", "GB": "0", "NL": "0", "US": "1", "ES": "", "IT": ""}
-_Desc = tuple[frozenset[int], re.Pattern[str]]
-
-
-@lru_cache(maxsize=512)
-def _numbering_plan(region: str) -> tuple[_Desc, tuple[_Desc, ...]] | None:
-    """A region's general number description and those of its number types, from phonenumbers'
-    metadata, compiled once."""
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    if metadata is None or metadata.general_desc is None:
-        return None
-
-    def compiled(desc: Any) -> _Desc:
-        return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern or "(?!)")
-
-    kinds = (
-        "premium_rate",
-        "toll_free",
-        "shared_cost",
-        "voip",
-        "personal_number",
-        "pager",
-        "uan",
-        "voicemail",
-        "fixed_line",
-        "mobile",
-    )
-    types = tuple(compiled(getattr(metadata, kind)) for kind in kinds if getattr(metadata, kind) is not None)
-    return compiled(metadata.general_desc), types
-
-
-def valid_national_number(region: str, national: str) -> bool:
-    """What `phonenumbers.is_valid_number` decides for a national significant number: it fits the
-    region's general description and one of its number types. Ten times faster than parsing first."""
-    plan = _numbering_plan(region)
-    if plan is None:
-        return False
-    (lengths, general), types = plan
-    if (lengths and len(national) not in lengths) or general.fullmatch(national) is None:
-        return False
-    return any(
-        (not t_lengths or len(national) in t_lengths) and t.fullmatch(national) for t_lengths, t in types
-    )
-
-
-def _valid_national_format(region: str, digits: str) -> bool:
-    trunk = _TRUNK[region]
-    national = digits[len(trunk) :] if trunk and digits.startswith(trunk) else digits
-    # A number dialled in the UK may belong to Jersey or Guernsey: every region of the calling code counts.
-    siblings = phonenumbers.COUNTRY_CODE_TO_REGION_CODE[phonenumbers.country_code_for_region(region)]
-    return any(valid_national_number(sibling, national) for sibling in siblings)
-
-
-def _valid_international(digits: str) -> bool:
-    for size in (1, 2, 3):
-        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits[:size]))
-        if regions:
-            national = digits[size:]
-            return any(_valid_after_country_code(region, national) for region in regions)
-    return False
-
-
-def _valid_after_country_code(region: str, national: str) -> bool:
-    if valid_national_number(region, national):
-        return True
-    # Like phonenumbers, forgive a trunk prefix written after the country code (+1 1..., +49 030...).
-    trunk = _trunk_prefix(region)
-    return (
-        bool(trunk) and national.startswith(trunk) and valid_national_number(region, national[len(trunk) :])
-    )
-
-
-@lru_cache(maxsize=512)
-def _trunk_prefix(region: str) -> str:
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    prefix = metadata.national_prefix if metadata is not None else None
-    return prefix if prefix and prefix.isdigit() else ""
-
-
-def phone_number(candidate: str) -> int | None:
-    """A number valid in the numbering plan of its country: international (+ or 00) or national format
-    of DE, FR, GB, IT, NL (leading 0), US, ES, IT mobiles (separated groups)."""
-    for end in prefix_ends(candidate):
-        trimmed = value = candidate[:end].rstrip(" -./(")
-        if _DATE.fullmatch(value):
-            return None
-        if not 7 <= len(digits_of(value)) <= 15:
-            continue
-        if value.startswith("00"):
-            value = "+" + value[2:]
-        if value.startswith("+"):
-            # "+49 (0)30 ...": the trunk prefix in brackets is not dialled from abroad.
-            valid = _valid_international(digits_of(value.replace("(0)", "")))
-        else:
-            first = value.lstrip("(")[:1]
-            digits = digits_of(value)
-            regions = _NATIONAL_REGIONS["0" if first == "0" else "other"]
-            valid = any(_valid_national_format(region, digits) for region in regions)
-        if valid:
-            return len(trimmed)
-    return None
+de_tax_id = compact_prefix(idnr.is_valid, r"[1-9]\d{10}")
+fr_nir = compact_prefix(nir.is_valid, r"[12]\d{4}[0-9AB]\d{9}")
+es_nif = compact_prefix(dni.is_valid, r"\d{8}[A-Z]")
+es_nie = compact_prefix(nie.is_valid, r"[XYZ]\d{7}[A-Z]")
+it_fiscal_code = compact_prefix(codicefiscale.is_valid, r"[A-Z0-9]{16}")
+nl_bsn = compact_prefix(bsn.is_valid, r"\d{8,9}")
+pl_pesel = compact_prefix(pesel.is_valid, r"\d{11}")

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from inference.bench.privacy_corpus import load_corpus, load_holdout
 from inference.privacy.detector import PiiDetector
+from inference.privacy.phones import valid_international, valid_national_format
 from inference.privacy.scanner import char_offsets
-from inference.privacy.validators import _valid_international, _valid_national_format, salesforce_suffix
+from inference.privacy.validators import salesforce_suffix
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +140,7 @@ def test_phone_validity_matches_phonenumbers() -> None:
         for _ in range(600):
             digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 13)))
             expected = phonenumbers.is_valid_number(phonenumbers.parse(f"+{code}{digits}", None))
-            assert _valid_international(f"{code}{digits}") == expected, (region, digits)
+            assert valid_international(f"{code}{digits}") == expected, (region, digits)
     for region, lead in [
         ("DE", "0"),
         ("FR", "0"),
@@ -159,7 +160,7 @@ def test_phone_validity_matches_phonenumbers() -> None:
                 # strip by guesswork; neither is a national number to this detector.
                 continue
             expected = phonenumbers.is_valid_number(phonenumbers.parse(digits, region))
-            assert _valid_national_format(region, digits) == expected, (region, digits)
+            assert valid_national_format(region, digits) == expected, (region, digits)
 
 
 def test_salesforce_case_safe_suffix() -> None:
