@@ -1,4 +1,5 @@
-"""Recall and false positives of the detector on a labelled corpus, per entity type."""
+"""Recall and false positives of the detector on a labelled corpus, per entity type, and person names'
+recall per language."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from inference.bench.privacy_corpus import LabelledText
+from inference.bench.privacy_corpus import LANGUAGES, LabelledText
 from inference.privacy.detector import PiiDetector
+from inference.privacy.entities import PERSON
 
 
 @dataclass
@@ -23,6 +25,8 @@ class Evaluation:
     decoys: int = 0
     decoys_touched: int = 0
     misses: list[tuple[str, str]] = field(default_factory=list)  # (record id, entity type), never values
+    people: Counter[str] = field(default_factory=Counter)  # PERSON entities per language
+    people_found: Counter[str] = field(default_factory=Counter)
 
     def recall(self, entity_type: str) -> float:
         return self.found[entity_type] / self.labelled[entity_type] if self.labelled[entity_type] else 1.0
@@ -31,6 +35,10 @@ class Evaluation:
         """(type, labelled, found, recall, false positives), types in a stable order."""
         types = sorted(set(self.labelled) | set(self.false_positives))
         return [(t, self.labelled[t], self.found[t], self.recall(t), self.false_positives[t]) for t in types]
+
+    def people_recall(self, language: str) -> float:
+        """PERSON recall in one language's texts."""
+        return self.people_found[language] / self.people[language] if self.people[language] else 1.0
 
     def markdown(self, title: str) -> str:
         lines = [
@@ -41,6 +49,16 @@ class Evaluation:
             "|---|---:|---:|---:|---:|",
         ]
         lines += [f"| {t} | {n} | {f} | {r:.0%} | {fp} |" for t, n, f, r, fp in self.rows()]
+        languages = [language for language in LANGUAGES if self.people[language]]
+        lines += [
+            "",
+            "| PERSON by language | " + " | ".join(languages) + " |",
+            "|---|" + "---:|" * len(languages),
+            "| found / labelled | "
+            + " | ".join(f"{self.people_found[x]} / {self.people[x]}" for x in languages)
+            + " |",
+            "| recall | " + " | ".join(f"{self.people_recall(x):.0%}" for x in languages) + " |",
+        ]
         return "\n".join(lines)
 
 
@@ -51,10 +69,16 @@ def evaluate(detector: PiiDetector, corpus: Sequence[LabelledText]) -> Evaluatio
         spans = detector.detect(record.text)
         for entity in record.entities:
             result.labelled[entity.label] += 1
-            if any(s.type == entity.label and s.start <= entity.start and s.end >= entity.end for s in spans):
+            found = any(
+                s.type == entity.label and s.start <= entity.start and s.end >= entity.end for s in spans
+            )
+            if found:
                 result.found[entity.label] += 1
             else:
                 result.misses.append((record.id, entity.label))
+            if entity.label == PERSON:
+                result.people[record.language] += 1
+                result.people_found[record.language] += found
         for span in spans:
             if not any(span.start < e.end and e.start < span.end for e in record.entities):
                 result.false_positives[span.type] += 1
