@@ -73,10 +73,12 @@ class HyperscanScanner:
     """Hyperscan: all expressions in one pass over the text's bytes per database.
 
     Expressions that need their start go into a database that tracks it; the others (long cue
-    alternations) into one that does not: together they scan faster than one database with both.
-    Every database exists twice: for UTF-8, and for the single-byte Windows-1252 in which nearly all
-    text in the covered languages can be written (with the euro sign, curly quotes and dashes). A text
-    that fits the latter is scanned in it, so that byte offsets are character offsets.
+    alternations) into one that does not: together they scan faster than one database with both. Those
+    databases exist twice: for UTF-8, and for the single-byte Windows-1252 in which nearly all text in
+    the covered languages can be written (with the euro sign, curly quotes and dashes); a text that fits
+    the latter is scanned in it, so that byte offsets are character offsets. The names (literals) are
+    one database over UTF-8: it takes seconds to compile, and the few whole words it finds are cheap
+    to convert.
     """
 
     name = "hyperscan"
@@ -86,30 +88,34 @@ class HyperscanScanner:
 
         self._hyperscan = hyperscan
         self._local = threading.local()
-        self._encodings = {
-            encoding: _compiled_databases(tuple(expressions), encoding) for encoding in _ENCODINGS
+        frozen = tuple(expressions)
+        self._compiled = {
+            encoding: _compiled_databases(frozen, encoding, _REGEX_KINDS) for encoding in _ENCODINGS
         }
+        self._literals = _compiled_databases(frozen, "utf-8", ("literal",))
 
-    def _scratches(self, encoding: str) -> list[Any]:
+    def _scratches(self) -> dict[str, list[Any]]:
         # Hyperscan needs one scratch space per thread and database.
         scratches: dict[str, list[Any]] | None = getattr(self._local, "scratches", None)
         if scratches is None:
+            every = {**self._compiled, "literal": self._literals}
             scratches = self._local.scratches = {
                 name: [self._hyperscan.Scratch(db) for db, _, _ in compiled.databases]
-                for name, compiled in self._encodings.items()
+                for name, compiled in every.items()
             }
-        return scratches[encoding]
+        return scratches
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:
+        scratches = self._scratches()
+        utf8 = text.encode()
         try:
             data, encoding = text.encode(_SINGLE_BYTE), _SINGLE_BYTE
         except UnicodeEncodeError:
-            data, encoding = text.encode(), "utf-8"
-        compiled = self._encodings[encoding]
+            data, encoding = utf8, "utf-8"
         longest: dict[tuple[int, int], int] = {}
         ends: set[tuple[int, int]] = set()
         for (database, indexes, kind), scratch in zip(
-            compiled.databases, self._scratches(encoding), strict=True
+            self._compiled[encoding].databases, scratches[encoding], strict=True
         ):
             # The callback runs once per match: it only collects; the sorting out happens below.
             reports: list[tuple[int, int, int, int, object]] = []
@@ -120,34 +126,40 @@ class HyperscanScanner:
                     key = (indexes[local], start)
                     if longest.get(key, -1) < end:
                         longest[key] = end
-            elif kind == "end":
-                ends.update((indexes[local], end) for local, _, end, _, _ in reports)
             else:
-                # Most literal matches are the start of a longer word ("Ann" in "Annual"): dropped here,
-                # before their offsets are converted, when an ASCII letter or digit touches them.
-                size = len(data)
-                lengths = compiled.literal_bytes
-                for local, _, end, _, _ in reports:
-                    index = indexes[local]
-                    start = end - lengths[index]
-                    if (end < size and data[end] in _ASCII_ALNUM) or (
-                        start and data[start - 1] in _ASCII_ALNUM
-                    ):
-                        continue
-                    longest[(index, start)] = end
-        if len(data) == len(text):
-            found = [(index, start, end) for (index, start), end in longest.items()]
-            found += [(index, -1, end) for index, end in ends]
-        else:
-            to_char = char_offsets(text)
-            found = [(index, to_char(start), to_char(end)) for (index, start), end in longest.items()]
-            found += [(index, -1, to_char(end)) for index, end in ends]
+                ends.update((indexes[local], end) for local, _, end, _, _ in reports)
+        to_char = (lambda offset: offset) if len(data) == len(text) else char_offsets(text)
+        found = [(index, to_char(start), to_char(end)) for (index, start), end in longest.items()]
+        found += [(index, -1, to_char(end)) for index, end in ends]
+        found += self._literal_words(text, utf8, scratches["literal"])
         found.sort()
         return found
+
+    def _literal_words(self, text: str, utf8: bytes, scratches: list[Any]) -> list[tuple[int, int, int]]:
+        words: set[tuple[int, int, int]] = set()
+        lengths = self._literals.literal_bytes
+        size = len(utf8)
+        for (database, indexes, _), scratch in zip(self._literals.databases, scratches, strict=True):
+            reports: list[tuple[int, int, int, int, object]] = []
+            collect = reports.append
+            database.scan(utf8, match_event_handler=lambda *report, add=collect: add(report), scratch=scratch)
+            # Most literal matches are the start of a longer word ("Ann" in "Annual"): dropped here,
+            # before their offsets are converted, when an ASCII letter or digit touches them.
+            for local, _, end, _, _ in reports:
+                index = indexes[local]
+                start = end - lengths[index]
+                if (end < size and utf8[end] in _ASCII_ALNUM) or (start and utf8[start - 1] in _ASCII_ALNUM):
+                    continue
+                words.add((index, start, end))
+        if not words or size == len(text):
+            return list(words)
+        to_char = char_offsets(text)
+        return [(index, to_char(start), to_char(end)) for index, start, end in words]
 
 
 _SINGLE_BYTE = "cp1252"
 _ENCODINGS = ("utf-8", _SINGLE_BYTE)
+_REGEX_KINDS = ("start", "end")
 
 
 @dataclass(frozen=True)
@@ -201,9 +213,11 @@ def single_byte_expression(expression: str) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def _compiled_databases(expressions: tuple[ScanExpression, ...], encoding: str) -> _Compiled:
-    """Hyperscan databases for the expressions in one encoding, compiled once per process (the tens of
-    thousands of names take seconds); a database is read-only and shared by every thread."""
+def _compiled_databases(
+    expressions: tuple[ScanExpression, ...], encoding: str, kinds: tuple[str, ...]
+) -> _Compiled:
+    """Hyperscan databases for the expressions of `kinds` in one encoding, compiled once per process
+    (the tens of thousands of names take seconds); a database is read-only and shared by every thread."""
     import hyperscan
 
     utf8 = encoding == "utf-8"
@@ -217,7 +231,7 @@ def _compiled_databases(expressions: tuple[ScanExpression, ...], encoding: str) 
         except UnicodeEncodeError:
             encoded.append(None)  # a name the encoding lacks cannot occur in text scanned in it
     databases: list[tuple[Any, list[int], str]] = []
-    for kind in ("start", "end", "literal"):
+    for kind in kinds:
         indexes = [i for i, e in enumerate(expressions) if _kind(e) == kind and encoded[i] is not None]
         if not indexes:
             continue
