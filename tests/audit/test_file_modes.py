@@ -49,9 +49,9 @@ def test_a_new_store_is_readable_by_its_owner_only(config_root: ConfigRoot, tmp_
     data = tmp_path / "data"
     with _serving(config_root, data, tmp_path / "server.log") as server:
         _served(server)
-        database = data / "audit.sqlite3"
-        files = [database, data / "audit.sqlite3-wal", data / "audit.sqlite3-shm", data / "audit.key"]
-        assert {path.name: _mode(path) for path in files} == {path.name: 0o600 for path in files}
+        modes = {path.name: _mode(path) for path in data.iterdir()}
+        expected = ("audit.key", "audit.sqlite3", "audit.sqlite3-wal", "audit.sqlite3-shm")
+        assert modes == dict.fromkeys(expected, 0o600)
         assert _mode(data) == 0o700
 
 
@@ -66,4 +66,7 @@ def test_a_store_readable_by_others_is_tightened_at_start(config_root: ConfigRoo
         said = r"audit store file .*audit\.sqlite3 was open to others \(mode 0644\); now 0600"
         server.wait_for_output(said)
         _served(server)
-        assert _mode(data / "audit.sqlite3-wal") == 0o600
+        # Every file of the store, those SQLite made after the narrowing included.
+        modes = {path.name: _mode(path) for path in data.iterdir()}
+        expected = ("audit.key", "audit.sqlite3", "audit.sqlite3-wal", "audit.sqlite3-shm")
+        assert modes == dict.fromkeys(expected, 0o600)
