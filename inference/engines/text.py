@@ -40,12 +40,14 @@ class IncrementalDetokenizer:
         return ""
 
     def flush(self) -> str:
-        """At the end of generation, the text still held back (an incomplete character shows as U+FFFD)."""
+        """At the end of generation, the text still held back, less a character the last tokens left
+        unfinished: its bytes decode to U+FFFD, which the model never wrote (vLLM drops them too)."""
         decode = self._tokenizer.decode
         prefix = decode(self._ids[self._prefix_offset : self._read_offset], skip_special_tokens=True)
         full = decode(self._ids[self._prefix_offset :], skip_special_tokens=True)
         self._prefix_offset = self._read_offset = len(self._ids)
-        return full[len(prefix) :]
+        # Only held-back text can end in U+FFFD: `push` sends anything that does not.
+        return full[len(prefix) :].rstrip(_REPLACEMENT)
 
 
 class StopMatcher:

@@ -31,6 +31,20 @@ def test_deltas_add_up_to_the_full_decode(tokenizer: Any, text: str) -> None:
     assert not any("\ufffd" in d for d in deltas)
 
 
+@pytest.mark.parametrize("text", ["Preis 20 €", "中文", "Start 🚀", "Ωmega"])
+def test_a_character_cut_by_the_end_of_generation_is_dropped_not_replaced(tokenizer: Any, text: str) -> None:
+    ids = tokenizer.encode(text, add_special_tokens=False)
+    whole = tokenizer.decode(ids)
+    cut = next(
+        n for n in range(len(ids) - 1, 0, -1) if tokenizer.decode(ids[:n]).endswith("\ufffd")
+    )  # the last token boundary inside a multi-byte character
+    detokenizer = IncrementalDetokenizer(tokenizer)
+    sent = "".join(detokenizer.push(i) for i in ids[:cut]) + detokenizer.flush()
+    assert "\ufffd" not in sent
+    assert whole.startswith(sent)
+    assert sent == tokenizer.decode(ids[:cut]).rstrip("\ufffd")
+
+
 def test_special_tokens_are_not_sent(tokenizer: Any) -> None:
     ids = [
         *tokenizer.encode("Hello", add_special_tokens=False),

@@ -105,7 +105,8 @@ def test_greedy_output_matches_transformers_generate(
     generated = output[0, len(prompt) :].tolist()
     text, tokens, finish = _generate(engine, SamplingParams(max_tokens=300, temperature=0), turns)
     assert tokens == len(generated)
-    assert text == tokenizer.decode(generated, skip_special_tokens=True)
+    # A character the last tokens leave unfinished is dropped, where transformers shows it as U+FFFD.
+    assert text == tokenizer.decode(generated, skip_special_tokens=True).rstrip("\ufffd")
     assert finish == ("stop" if generated[-1] == tokenizer.eos_token_id else "length")
 
 
