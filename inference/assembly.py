@@ -175,6 +175,7 @@ def plan_serving(settings: Settings, catalog: Catalog) -> ServingPlan:
         folder=folder,
         threads=settings.threads,
         max_num_seqs=settings.max_num_seqs,
+        max_num_queued_reqs=settings.max_num_queued_reqs,
         adapters=adapters,
     )
     return ServingPlan(region.policy, config)

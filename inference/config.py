@@ -105,6 +105,14 @@ class Settings(BaseSettings):
         description="Requests generated at once; more wait in a queue (engine default if unset: "
         "4 for transformers, vLLM's own for vllm).",
     )
+    max_num_queued_reqs: int | None = Field(
+        default=None,
+        ge=1,
+        le=65536,
+        description="Requests (a completion's prompts count one each) held at once, running plus waiting, "
+        "as vLLM's flag of that name; beyond it a request gets 503 server_overloaded with Retry-After. "
+        "Unset: three times max_num_seqs (that many running, twice as many waiting).",
+    )
     graceful_shutdown_seconds: float = Field(
         default=30.0, ge=0, description="On SIGTERM, how long in-flight requests may take to finish."
     )

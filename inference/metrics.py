@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    disable_created_metrics,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -81,6 +88,40 @@ class _EngineCollector(Collector):
         return [running, waiting]
 
 
+class _AdmissionCollector(Collector):
+    """Reads the replica's places at scrape time: in flight, the bound, and whether it is reached."""
+
+    def __init__(self, state: Callable[[], tuple[int, int | None]], labels: dict[str, str]) -> None:
+        self._state = state
+        self._labels = labels
+
+    def collect(self) -> list[GaugeMetricFamily]:
+        in_flight, limit = self._state()
+        names, values = list(self._labels), list(self._labels.values())
+        held = GaugeMetricFamily(
+            "regional_llm:num_requests_in_flight",
+            "Sequences admitted and not yet finished (running plus waiting, as the server counts them).",
+            labels=names,
+        )
+        held.add_metric(values, in_flight)
+        families = [held]
+        if limit is not None:
+            bound = GaugeMetricFamily(
+                "regional_llm:max_num_queued_reqs",
+                "The most sequences held at once; beyond it requests get 503 server_overloaded.",
+                labels=names,
+            )
+            bound.add_metric(values, limit)
+            saturated = GaugeMetricFamily(
+                "regional_llm:saturated",
+                "1 while the replica holds max_num_queued_reqs sequences: new requests are refused.",
+                labels=names,
+            )
+            saturated.add_metric(values, 1 if in_flight >= limit else 0)
+            families += [bound, saturated]
+        return families
+
+
 class ServiceMetrics:
     """The service's metrics, in a registry of their own (one per app, so tests may build several)."""
 
@@ -99,6 +140,8 @@ class ServiceMetrics:
         )
         info.labels(region=region, model_name=build_id, digest=build_digest).set(1)
         self.registry.register(_EngineCollector(stats, labels))
+        # process_resident_memory_bytes and the like, as vLLM's server exposes them: RSS under load.
+        ProcessCollector(registry=self.registry)
         self.request_success = Counter(
             "regional_llm:request_success",
             "Finished requests, by finish reason (stop, length, abort).",
@@ -153,6 +196,10 @@ class ServiceMetrics:
             buckets=_STAGE_BUCKETS,
             registry=self.registry,
         )
+
+    def observe_admission(self, state: Callable[[], tuple[int, int | None]]) -> None:
+        """Report the replica's places, `(in flight, bound)` as `state` reads them, on every scrape."""
+        self.registry.register(_AdmissionCollector(state, self._labels))
 
     def stages(self, seconds: Mapping[str, float]) -> None:
         """Record the stage times of one request."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from inference.api.admission import Admission
 from inference.api.auth import Authenticator
 from inference.audit.trail import Auditor
 from inference.builds.manifest import AdapterBuild, ModelBuild
@@ -60,8 +61,13 @@ class ServingContext:
     adapters: tuple[AdapterBuild, ...] = ()
     authenticator: Authenticator = field(default_factory=Authenticator)
     started: int = field(default_factory=lambda: int(time.time()))
+    admission: Admission = field(init=False)
+    """The replica's places for sequences in flight (see `inference.api.admission`)."""
 
     def __post_init__(self) -> None:
+        # The engine has started, so its bound is known (under vLLM, from vLLM's own max_num_seqs).
+        self.admission = Admission(self.engine.stats().max_num_queued_reqs)
+        self.metrics.observe_admission(self.admission.state)
         # The authenticator is built before the privacy stage (a bad grants file stops the start sooner);
         # the labels callers give themselves are screened by the region's detector like every other name.
         if self.authenticator.detector is None:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.types import Send
 
+from inference.api.admission import Place
 from inference.api.schemas import SamplingFields, Usage
 from inference.api.timing import StageTimes
 from inference.builds.manifest import ModelBuild
@@ -54,7 +55,8 @@ def plan_sampling(
 
 
 class TrackedGeneration:
-    """One engine stream with its token counts, finish reason and metrics."""
+    """One engine stream with its token counts, finish reason and metrics, holding its admitted place
+    until it is closed."""
 
     def __init__(
         self,
@@ -64,7 +66,9 @@ class TrackedGeneration:
         arrived: float,
         restorer: StreamRestorer,
         timing: StageTimes,
+        place: Place | None = None,
     ) -> None:
+        self._place = place
         self._metrics = metrics
         self._timing = timing
         self._restorer = restorer
@@ -166,10 +170,17 @@ class TrackedGeneration:
         """All output text, for a non-streamed response."""
         return "".join([delta.text async for delta in self.deltas()])
 
-    async def close(self) -> None:
-        """Abort in the engine if still running, and record the outcome once."""
-        await self._stream.aclose()
+    def settle(self) -> None:
+        """Record the outcome and give the place back, once: the bookkeeping of `close`, which cannot be
+        interrupted (it does not wait)."""
         self._record()
+        if self._place is not None:
+            self._place.release()
+
+    async def close(self) -> None:
+        """Settle, and abort in the engine if still running (a stream never started never reaches it)."""
+        self.settle()
+        await self._stream.aclose()
 
 
 def usage_of(generations: Sequence[TrackedGeneration]) -> Usage:
@@ -184,8 +195,16 @@ async def start_all(generations: Sequence[TrackedGeneration]) -> None:
     results = await asyncio.gather(*(g.start() for g in generations), return_exceptions=True)
     failure = next((r for r in results if isinstance(r, BaseException)), None)
     if failure is not None:
-        await asyncio.gather(*(g.close() for g in generations), return_exceptions=True)
+        await close_all(generations)
         raise failure
+
+
+async def close_all(generations: Sequence[TrackedGeneration]) -> None:
+    """Close every generation (those already closed are left as they are). All are settled before the
+    first wait, so that a cancelled close still leaves no place taken."""
+    for generation in generations:
+        generation.settle()
+    await asyncio.gather(*(g.close() for g in generations), return_exceptions=True)
 
 
 class _Ended:
@@ -271,19 +290,30 @@ async def unless_disconnected(request: Request, work: Awaitable[T]) -> T:
 
 
 class EventStreamResponse(StreamingResponse):
-    """A `text/event-stream` response that always closes its iterator, which aborts the generation in
-    the engine, however the stream ends (finished, client gone, server error)."""
+    """A `text/event-stream` response that always closes its iterator and its generations, which aborts
+    them in the engine, however the stream ends (finished, client gone before the first byte, server
+    error)."""
 
-    def __init__(self, content: AsyncGenerator[str, None], headers: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        content: AsyncGenerator[str, None],
+        headers: Mapping[str, str],
+        generations: Sequence[TrackedGeneration] = (),
+    ) -> None:
         super().__init__(
             content,
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **headers},
         )
         self._content = content
+        self._generations = generations
 
     async def stream_response(self, send: Send) -> None:
         try:
             await super().stream_response(send)
         finally:
-            await self._content.aclose()
+            try:
+                await self._content.aclose()
+            finally:
+                # An iterator that never started has nothing to close them: its generations still hold places.
+                await close_all(self._generations)

@@ -1,6 +1,7 @@
 """The generation use-case, written once for every generation endpoint.
 
-resolve the model -> screen the texts -> encode -> plan sampling -> start the generations; then either
+resolve the model -> screen the texts -> encode -> plan sampling -> admit (a place per generation, or
+503) -> start the generations, unless the client has gone; then either
 stream (Server-Sent Events; the audit record is committed before `[DONE]`) or collect (the record is
 committed, then the body is sent). An endpoint is a thin `GenerationEndpoint`: how its body becomes texts
 and prompts, and how deltas become its chunks and its response.
@@ -16,16 +17,19 @@ from collections.abc import AsyncGenerator, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
+from inference.api.admission import Place, ServerOverloaded
 from inference.api.body import BODY_ERRORS, read_json
 from inference.api.context import ServedModel, ServingContext
 from inference.api.exchange import Exchange
 from inference.api.generation import (
     SSE_DONE,
+    ClientDisconnected,
     EventStreamResponse,
     TrackedGeneration,
+    close_all,
     plan_sampling,
     sse_json,
     start_all,
@@ -33,7 +37,7 @@ from inference.api.generation import (
     usage_of,
 )
 from inference.api.schemas import SamplingFields
-from inference.engines.base import Engine, GenerationRequest
+from inference.engines.base import Engine, GenerationRequest, SamplingParams
 from inference.errors import (
     AuditUnavailable,
     ContextLengthExceeded,
@@ -76,6 +80,7 @@ GENERATION_ERRORS: tuple[type[ServiceError], ...] = (
     ContextLengthExceeded,
     EngineFailure,
     EngineUnavailable,
+    ServerOverloaded,
 )
 """Every error a generation request can end in (its OpenAPI responses are generated from these)."""
 
@@ -134,18 +139,25 @@ class GenerationPipeline:
     async def run(self, endpoint: GenerationEndpoint[BodyT]) -> Response:
         """Serve the request as `endpoint` describes it."""
         context, exchange = self._context, self._exchange
+        # A saturated replica refuses before the body is read: shedding load must cost little.
+        context.admission.refuse_if_saturated()
         # The origin dependency has already cleared X-Data-Origin: only now is the body read.
-        body = await read_json(
-            self._request, endpoint.body, context.region.limits.max_request_bytes, context.privacy
-        )
+        try:
+            body = await read_json(
+                self._request, endpoint.body, context.region.limits.max_request_bytes, context.privacy
+            )
+        except ClientDisconnect:
+            # Gone before its body was read: an aborted request, not a server failure.
+            raise ClientDisconnected from None
         served = context.resolve_model(body.model, exchange.caller)
         exchange.record_build(served)
         raw, roles = endpoint.texts(body)
         screening = await self._screen(raw, body.pii_context, roles)
         with exchange.timing.measure("tokenize"):
             prompts = await endpoint.encode(context.engine, body, [t.text for t in screening.texts])
-        generations = self._generations(served, prompts, endpoint.max_tokens(body), body, screening)
-        await start_all(generations)
+        max_tokens = endpoint.max_tokens(body)
+        samplings = [plan_sampling(served.build, len(prompt), max_tokens, body) for prompt in prompts]
+        generations = await self._start(served, prompts, samplings, screening)
         base: dict[str, Any] = {
             "id": f"{endpoint.id_prefix}-{uuid.uuid4().hex}",
             **endpoint.base(body),
@@ -158,8 +170,11 @@ class GenerationPipeline:
                 endpoint.chunks(body, generations, raw), base, generations, body.include_usage
             )
             # The stages up to the first token; the stream's last comment carries them all.
-            return EventStreamResponse(events, {"Server-Timing": exchange.timing.header()})
-        texts = await unless_disconnected(self._request, asyncio.gather(*(g.text() for g in generations)))
+            return EventStreamResponse(events, {"Server-Timing": exchange.timing.header()}, generations)
+        try:
+            texts = await unless_disconnected(self._request, asyncio.gather(*(g.text() for g in generations)))
+        finally:
+            await close_all(generations)
         answer = endpoint.response(body, base, generations, list(texts), raw)
         # Committed before a byte of the answer leaves: an answer that cannot be audited is withheld.
         await exchange.commit(200)
@@ -188,18 +203,38 @@ class GenerationPipeline:
         self._exchange.record_screening(screening, texts, roles)
         return screening
 
+    async def _start(
+        self,
+        served: ServedModel,
+        prompts: list[list[int]],
+        samplings: list[SamplingParams],
+        screening: Screening,
+    ) -> list[TrackedGeneration]:
+        """The request's generations, started up to their first token. Not if its client has gone (a
+        request nobody waits for never reaches the engine), and only with a place for each (else 503
+        `server_overloaded`); a client that leaves while they wait takes them out of the queue."""
+        if await self._request.is_disconnected():
+            raise ClientDisconnected
+        places = self._context.admission.admit(len(prompts))
+        generations = self._generations(served, prompts, samplings, screening, places)
+        try:
+            await unless_disconnected(self._request, start_all(generations))
+        except BaseException:
+            await close_all(generations)
+            raise
+        return generations
+
     def _generations(
         self,
         served: ServedModel,
         prompts: list[list[int]],
-        max_tokens: int | None,
-        fields: SamplingFields,
+        samplings: list[SamplingParams],
         screening: Screening,
+        places: list[Place],
     ) -> list[TrackedGeneration]:
         exchange = self._exchange
         generations = []
-        for index, prompt in enumerate(prompts):
-            sampling = plan_sampling(served.build, len(prompt), max_tokens, fields)
+        for index, (prompt, sampling, place) in enumerate(zip(prompts, samplings, places, strict=True)):
             sequence_id = exchange.request_id if len(prompts) == 1 else f"{exchange.request_id}-{index}"
             generation = TrackedGeneration(
                 self._context.engine,
@@ -209,6 +244,7 @@ class GenerationPipeline:
                 # One vault for the request: the same value has the same placeholder in every prompt.
                 StreamRestorer(screening.vault),
                 exchange.timing,
+                place,
             )
             exchange.record_generation(generation)
             generations.append(generation)
@@ -245,6 +281,5 @@ class GenerationPipeline:
             yield sse_json(exc.to_body())
         finally:
             await choices.aclose()
-            for generation in generations:
-                await generation.close()
+            await close_all(generations)
         yield SSE_DONE

@@ -166,6 +166,12 @@ def register(commands: Commands) -> None:
         type=int,
         help="requests generated at once, like vLLM's flag (default: transformers 4, vllm vLLM's own)",
     )
+    serve.add_argument(
+        "--max-num-queued-reqs",
+        type=int,
+        help="requests held at once, running plus waiting, like vLLM's flag; beyond it 503 server_overloaded "
+        "(default: 3 x max-num-seqs)",
+    )
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     _add_http_flags(serve)
     serve.add_argument(

@@ -68,6 +68,9 @@ class EngineStats:
     running: int
     waiting: int
     healthy: bool
+    max_num_queued_reqs: int | None = None
+    """The most sequences the server should hold for this engine at once, running plus waiting (None:
+    no bound); the API refuses requests beyond it."""
     dead: bool = False
     """The engine failed for good (its process died): only restarting the server brings it back, so
     liveness fails. An engine that is loading or shutting down is unhealthy, never dead."""
@@ -96,6 +99,18 @@ class EngineConfig:
     threads: int
     max_num_seqs: int | None
     adapters: tuple[VerifiedAdapter, ...] = ()
+    max_num_queued_reqs: int | None = None
+    """Sequences held at once, running plus waiting; None: `QUEUE_DEPTH_FACTOR` times `max_num_seqs`."""
+
+
+# Unset, a replica keeps twice as many sequences waiting as it runs: enough to keep the engine busy
+# between requests, few enough that an accepted request starts within about two generation times.
+QUEUE_DEPTH_FACTOR = 3
+
+
+def queued_bound(config: EngineConfig, max_num_seqs: int) -> int:
+    """The bound on sequences held at once for an engine that runs `max_num_seqs` of them."""
+    return config.max_num_queued_reqs or QUEUE_DEPTH_FACTOR * max_num_seqs
 
 
 class Engine(Protocol):

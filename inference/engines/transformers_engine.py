@@ -3,7 +3,8 @@
 Each request runs its own decode loop (prefill, then one token per step with a KV cache) on a worker
 thread, so the event loop never waits on torch. At most `max_num_seqs` requests run at once; the rest
 queue. Deltas reach the event loop through an asyncio queue; closing the iterator sets a flag that the
-worker checks before every step, so an abandoned request stops within one token.
+worker checks before every step, so an abandoned request stops within one token, and one still queued
+leaves the queue without running.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from inference.engines.base import (
     FinishReason,
     GenerationDelta,
     GenerationRequest,
+    queued_bound,
 )
 from inference.engines.prompts import PromptEncoder
 from inference.engines.sampling import new_generator, pick_token
@@ -58,6 +60,7 @@ class TransformersEngine:
     def __init__(self, config: EngineConfig) -> None:
         self._config = config
         self._max_num_seqs = config.max_num_seqs or DEFAULT_MAX_NUM_SEQS
+        self._bound = queued_bound(config, self._max_num_seqs)
         self._model: Any = None
         self._tokenizer: Any = None
         self._prompts: PromptEncoder | None = None
@@ -97,7 +100,7 @@ class TransformersEngine:
 
     def stats(self) -> EngineStats:
         with self._lock:
-            return EngineStats(running=self._running, waiting=self._waiting, healthy=self._healthy)
+            return EngineStats(self._running, self._waiting, self._healthy, max_num_queued_reqs=self._bound)
 
     async def encode_chat(self, turns: Sequence[ChatTurn]) -> list[int]:
         if self._prompts is None:
@@ -126,7 +129,7 @@ class TransformersEngine:
         with self._lock:
             self._waiting += 1
         try:
-            pool.submit(self._run, request, emit, cancelled, time.perf_counter())
+            future = pool.submit(self._run, request, emit, cancelled, time.perf_counter())
         except RuntimeError:
             with self._lock:
                 self._waiting -= 1
@@ -141,6 +144,10 @@ class TransformersEngine:
                     return
         finally:
             cancelled.set()
+            # Still queued: dropped from the queue, so that nobody's abandoned request takes a worker.
+            if future.cancel():
+                with self._lock:
+                    self._waiting -= 1
 
     def _run(
         self, request: GenerationRequest, emit: Emit, cancelled: threading.Event, submitted: float

@@ -40,6 +40,7 @@ from inference.engines.base import (
     GenerationRequest,
     SamplingParams,
     VerifiedAdapter,
+    queued_bound,
 )
 from inference.engines.prompts import PromptEncoder
 from inference.errors import EngineFailure, EngineUnavailable
@@ -132,6 +133,7 @@ class VllmEngine:
         self._waiting = 0
         self._running = 0
         self._stopping = False
+        self._bound: int | None = None
 
     async def start(self) -> None:
         config, options = self._config, self._config.build.engine.vllm
@@ -150,6 +152,8 @@ class VllmEngine:
         self._prompts = PromptEncoder(tokenizer, config.build, config.folder)
         engine = AsyncLLM.from_engine_args(engine_args(config))
         self._engine = engine
+        # vLLM queues without a bound of its own here; ours counts from its effective max_num_seqs.
+        self._bound = queued_bound(config, engine.vllm_config.scheduler_config.max_num_seqs)
         # Ids from 1: vLLM reserves 0. Loaded now so that a broken adapter stops the start, not a request.
         for number, adapter in enumerate(config.adapters, start=1):
             lora = LoRARequest(adapter.build.id, number, str(adapter.folder))
@@ -168,7 +172,9 @@ class VllmEngine:
         dead = engine is not None and not self._stopping and engine.errored
         healthy = engine is not None and not self._stopping and not dead
         with self._lock:
-            return EngineStats(running=self._running, waiting=self._waiting, healthy=healthy, dead=dead)
+            return EngineStats(
+                self._running, self._waiting, healthy, max_num_queued_reqs=self._bound, dead=dead
+            )
 
     async def encode_chat(self, turns: Sequence[ChatTurn]) -> list[int]:
         return await self._encoder().encode_chat(turns)

@@ -206,3 +206,33 @@ def test_server_timing_splits_vllm_queueing_from_its_first_token(vllm_server: Se
     assert list(stages) == expected
     assert float(stages["first_token"]) > 0
     assert float(stages["queue"]) + float(stages["first_token"]) <= float(stages["total"])
+
+
+def test_the_bound_holds_in_front_of_vllms_own_queue(vllm_server: Server) -> None:
+    ready = httpx.get(f"{vllm_server.url}/ready", timeout=10).json()
+    # --max-num-seqs 8: vLLM runs 8, the server holds 24 (twice as many waiting, in vLLM's queue).
+    assert (ready["max_num_queued_reqs"], ready["in_flight"], ready["saturated"]) == (24, 0, False)
+    answers: list[httpx.Response] = []
+    lock = threading.Lock()
+
+    def one() -> None:
+        body = {"model": "eu-tiny", "prompt": "Hi", "max_tokens": 600}
+        answer = httpx.post(
+            f"{vllm_server.url}/v1/completions", json=body, headers={"X-Data-Origin": "DE"}, timeout=300
+        )
+        with lock:
+            answers.append(answer)
+
+    threads = [threading.Thread(target=one) for _ in range(32)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    statuses = sorted(a.status_code for a in answers)
+    assert len(statuses) == 32
+    assert set(statuses) == {200, 503}
+    assert statuses.count(200) >= 24
+    refused = [a for a in answers if a.status_code == 503]
+    assert {a.json()["error"]["code"] for a in refused} == {"server_overloaded"}
+    assert all(a.headers["retry-after"] == "1" for a in refused)
+    assert httpx.get(f"{vllm_server.url}/ready", timeout=10).json()["in_flight"] == 0

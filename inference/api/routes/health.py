@@ -23,8 +23,10 @@ async def health(context: ContextDep) -> JSONResponse:
 @router.get("/ready", responses={503: {"description": "The engine cannot take requests."}})
 async def ready(context: ContextDep) -> JSONResponse:
     """Readiness: the engine is loaded and the audit store takes records. Load balancers route only to
-    ready replicas."""
+    ready replicas. A saturated replica stays ready and says so in the body: were saturation to fail
+    readiness, a region whose every replica is busy would have no endpoints left at all."""
     stats = context.engine.stats()
+    admission = context.admission
     ready = stats.healthy and context.auditor.healthy
     body = {
         "status": "ready" if ready else "unavailable",
@@ -34,6 +36,9 @@ async def ready(context: ContextDep) -> JSONResponse:
         "audit": "ok" if context.auditor.healthy else "unavailable",
         "running": stats.running,
         "waiting": stats.waiting,
+        "in_flight": admission.in_flight,
+        "max_num_queued_reqs": admission.limit,
+        "saturated": admission.saturated,
     }
     return JSONResponse(body, status_code=200 if ready else 503)
 
