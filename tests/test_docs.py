@@ -29,6 +29,7 @@ PASSED_ON = {
     "serve": ("ARGS", ("serve",)),
     "bench-serve": ("BENCH_ARGS", ("bench", "serve")),
     "bench-serve-vllm": ("BENCH_ARGS", ("bench", "serve")),
+    "bench-overload": ("BENCH_ARGS", ("bench", "serve")),
     "bench-privacy": ("BENCH_ARGS", ("bench", "privacy")),
 }
 # Top-level entries a fresh clone does not have: what `make`, pytest and the tools create.

@@ -1,6 +1,7 @@
 """The numbers of one load level, with the definitions of `vllm bench serve`: TTFT, TPOT, ITL and
 end-to-end latency (mean, median, p90, p99), request and token throughput, goodput under SLOs, failures
-by error code, and the server's own stage times aggregated per stage."""
+by error code, and the server's own stage times aggregated per stage; for an overloaded server, its
+refusals by code with the time each took and whether it said when to retry, and its resident memory."""
 
 from __future__ import annotations
 
@@ -62,6 +63,30 @@ def meets(record: RequestRecord, slos: Mapping[str, float]) -> bool:
     return all(observed[name] is None or observed[name] <= limit for name, limit in slos.items())  # type: ignore[operator]
 
 
+def refusals_of(records: Sequence[RequestRecord]) -> dict[str, dict[str, Any]]:
+    """Requests the server answered with an error status, by `<status> <code>`: how many, how many said
+    when to retry (`Retry-After`), the time from sending to the refusal (mean, median, p90, p99, max),
+    and the server's own time for it and the audit part of that, where it sends Server-Timing."""
+    refused: dict[str, list[RequestRecord]] = {}
+    for record in records:
+        if record.status >= 400 and record.error is not None:
+            refused.setdefault(record.error, []).append(record)
+    return {
+        code: {
+            "count": len(listed),
+            "with_retry_after": sum(1 for r in listed if r.retry_after is not None),
+            **distribution([r.latency for r in listed]),
+            "max_ms": max(r.latency for r in listed) * 1000,
+            "server_stages": {
+                stage: distribution([r.stages[stage] for r in listed if stage in r.stages])["median_ms"]
+                for stage in ("total", "audit")
+                if any(stage in r.stages for r in listed)
+            },
+        }
+        for code, listed in sorted(refused.items())
+    }
+
+
 @dataclass
 class LevelSummary:
     """One level's metrics, ready for tables and JSON."""
@@ -99,6 +124,15 @@ def summarize(run: LevelRun, label: str, slos: Mapping[str, float]) -> LevelSumm
         "e2el": distribution([r.latency for r in done]),
         "stages": {stage: distribution(seconds) for stage, seconds in stages.items()},
     }
+    refusals = refusals_of(run.records)
+    if refusals:
+        values["refusals"] = refusals
+    if run.server_rss:
+        values["server_rss_mib"] = {
+            "start": run.server_rss[0] / 2**20,
+            "peak": max(run.server_rss) / 2**20,
+            "end": run.server_rss[-1] / 2**20,
+        }
     if slos:
         good = sum(1 for r in done if meets(r, slos))
         values["goodput"] = {

@@ -1,6 +1,8 @@
 """Send a workload to an OpenAI-compatible endpoint and record, per request, what the client saw:
 when it was sent, when each streamed chunk with output arrived, the token counts the server reported,
-its error code if it failed, and the server's own stage times (Server-Timing) if it sends them.
+its error code (and `Retry-After`) if it failed, and the server's own stage times (Server-Timing) if it
+sends them. While a level runs, the server's resident memory is sampled from its `/metrics`
+(`process_resident_memory_bytes`, which ours and vLLM's server both export), where it answers.
 
 Timing definitions follow `vllm bench serve`: TTFT from sending to the first chunk with output, ITL
 between consecutive such chunks, end-to-end latency from sending to the last one."""
@@ -12,7 +14,7 @@ import json
 import random
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +45,11 @@ class Target:
         return base + path
 
     @property
+    def metrics_url(self) -> str:
+        """The server's Prometheus endpoint, beside its API."""
+        return self.base_url.rstrip("/").removesuffix("/v1") + "/metrics"
+
+    @property
     def chat(self) -> bool:
         return self.endpoint.rstrip("/").endswith("/chat/completions")
 
@@ -68,6 +75,8 @@ class RequestRecord:
     sent: float = 0.0
     status: int = 0
     error: str | None = None
+    retry_after: str | None = None
+    """The `Retry-After` of an error response, as sent."""
     ttft: float | None = None
     itl: list[float] = field(default_factory=list)
     latency: float = 0.0
@@ -117,6 +126,18 @@ def _error_code(status: int, body: bytes) -> str:
     return f"{status} {code}" if code else str(status)
 
 
+async def _event_lines(response: httpx.Response) -> AsyncIterator[str]:
+    """The lines of an event stream, split at line feeds only: a model may write U+2028 or a form feed
+    inside a JSON string, where `aiter_lines` (which splits like `str.splitlines`) would cut the event."""
+    pending = ""
+    async for text in response.aiter_text():
+        *lines, pending = (pending + text).split("\n")
+        for line in lines:
+            yield line.removesuffix("\r")
+    if pending:
+        yield pending
+
+
 async def send(client: httpx.AsyncClient, target: Target, prompt: BenchPrompt) -> RequestRecord:
     """Send one streamed request and record it. Never raises for what the server or network did."""
     record = RequestRecord()
@@ -129,10 +150,12 @@ async def send(client: httpx.AsyncClient, target: Target, prompt: BenchPrompt) -
             record.status = r.status_code
             if r.status_code != 200:
                 record.error = _error_code(r.status_code, await r.aread())
+                record.retry_after = r.headers.get("retry-after")
+                record.stages = parse_server_timing(r.headers.get("server-timing", ""))
                 record.latency = time.perf_counter() - started
                 return record
             record.stages = parse_server_timing(r.headers.get("server-timing", ""))
-            async for line in r.aiter_lines():
+            async for line in _event_lines(r):
                 now = time.perf_counter()
                 if line.startswith(": server-timing "):
                     record.stages = parse_server_timing(line.removeprefix(": server-timing "))
@@ -178,13 +201,45 @@ def arrival_gaps(count: int, request_rate: float, burstiness: float, seed: int) 
 
 @dataclass
 class LevelRun:
-    """One load level against one target: its records and the wall time from first send to last answer."""
+    """One load level against one target: its records, the wall time from first send to last answer,
+    and the server's resident memory (bytes) sampled during it (empty: the server did not say)."""
 
     target: Target
     max_concurrency: int | None
     request_rate: float
     records: list[RequestRecord]
     duration: float
+    server_rss: list[float] = field(default_factory=list)
+
+
+_RSS_SAMPLE = re.compile(r"^process_resident_memory_bytes(?:\{[^}]*\})? ([0-9.e+]+)$", re.M)
+RSS_INTERVAL = 0.5
+"""Seconds between two samples of the server's memory."""
+
+
+async def server_rss(client: httpx.AsyncClient, target: Target) -> float | None:
+    """The server's resident memory in bytes from its `/metrics`, or None if it does not tell."""
+    try:
+        response = await client.get(target.metrics_url, headers=dict(target.headers))
+    except httpx.HTTPError:
+        return None
+    found = _RSS_SAMPLE.search(response.text) if response.status_code == 200 else None
+    return float(found[1]) if found else None
+
+
+async def _sample_rss(target: Target, samples: list[float], done: asyncio.Event) -> None:
+    """Sample the server's memory until `done` is set (at once if it does not report it)."""
+    async with httpx.AsyncClient(timeout=httpx.Timeout(5.0)) as client:
+        while (value := await server_rss(client, target)) is not None:
+            samples.append(value)
+            try:
+                await asyncio.wait_for(done.wait(), RSS_INTERVAL)
+            except TimeoutError:
+                continue
+            # One last sample after the level, once its requests have all ended.
+            if (last := await server_rss(client, target)) is not None:
+                samples.append(last)
+            return
 
 
 async def run_level(
@@ -211,6 +266,9 @@ async def run_level(
                 on_done()
             return record
 
+        rss: list[float] = []
+        done = asyncio.Event()
+        sampler = asyncio.create_task(_sample_rss(target, rss, done))
         started = time.perf_counter()
         tasks = []
         for prompt, gap in zip(
@@ -221,4 +279,6 @@ async def run_level(
             tasks.append(asyncio.create_task(one(prompt)))
         records = list(await asyncio.gather(*tasks))
         duration = time.perf_counter() - started
-    return LevelRun(target, max_concurrency, request_rate, records, duration)
+        done.set()
+        await sampler
+    return LevelRun(target, max_concurrency, request_rate, records, duration, rss)

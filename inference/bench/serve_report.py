@@ -74,6 +74,51 @@ def table_rows(level: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         rows.append(
             [f"Failures: {code}", *(str(r["failures"].get(code, 0)) for r in results), *([""] if two else [])]
         )
+    for code in sorted({code for r in results for code in r.get("refusals", {})}):
+        refusals = [r.get("refusals", {}).get(code) for r in results]
+        rows.append(
+            [
+                f"Refused {code}: time to refusal, median / p99 / max (ms)",
+                *(
+                    "-" if f is None else " / ".join(_cell(f[k]) for k in ("median_ms", "p99_ms", "max_ms"))
+                    for f in refusals
+                ),
+                *([""] if two else []),
+            ]
+        )
+        if any(f is not None and f["server_stages"] for f in refusals):
+            rows.append(
+                [
+                    f"Refused {code}: server's time, median, of it audit (ms)",
+                    *(
+                        "-"
+                        if f is None or "total" not in f["server_stages"]
+                        else " / ".join(_cell(f["server_stages"].get(k)) for k in ("total", "audit"))
+                        for f in refusals
+                    ),
+                    *([""] if two else []),
+                ]
+            )
+        rows.append(
+            [
+                f"Refused {code}: with Retry-After",
+                *("-" if f is None else f"{f['with_retry_after']} of {f['count']}" for f in refusals),
+                *([""] if two else []),
+            ]
+        )
+    if any("server_rss_mib" in r for r in results):
+        rows.append(
+            [
+                "Server RSS, start / peak / end (MiB)",
+                *(
+                    " / ".join(f"{r['server_rss_mib'][k]:,.0f}" for k in ("start", "peak", "end"))
+                    if "server_rss_mib" in r
+                    else "-"
+                    for r in results
+                ),
+                *([""] if two else []),
+            ]
+        )
     stages = [stage for stage in _stage_order(results) if any(stage in r["stages"] for r in results)]
     for stage in stages:
         cells = [_cell(r["stages"][stage]["median_ms"]) if stage in r["stages"] else "-" for r in results]

@@ -46,8 +46,10 @@ class RecordingProxy:
         parsed = json.loads(body) if body else {}
         prompt = parsed.get("prompt") or json.dumps(parsed.get("messages"))
         passage = Passage(prompt=str(prompt), arrived=time.perf_counter())
-        with self._lock:
-            self.passages.append(passage)
+        # Generation requests only: the benchmark's samples of /metrics pass through unrecorded.
+        if request.method == "POST":
+            with self._lock:
+                self.passages.append(passage)
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
         client = httpx.AsyncClient(timeout=120)
         upstream = await client.send(

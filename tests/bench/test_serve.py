@@ -13,6 +13,7 @@ import pytest
 from inference.bench.latency import parse_goodput, percentile, summarize
 from inference.bench.load import Target, run_level
 from inference.bench.serve import parse
+from inference.bench.serve_report import table_rows
 from inference.bench.workload import ecommerce_prompts, jsonl_prompts, random_prompts
 from inference.errors import ConfigError
 from tests.bench.recording_proxy import recording_proxy
@@ -71,7 +72,7 @@ def test_every_metric_matches_what_the_proxy_saw(server: Server, endpoint: str) 
 
 
 def test_request_rate_spaces_arrivals(server: Server) -> None:
-    prompts = random_prompts(8, input_len=6, output_len=2, range_ratio=0, seed=1)
+    prompts = random_prompts(8, input_len=6, output_len=4, range_ratio=0, seed=1)
     with recording_proxy(server.url) as (url, proxy):
         run = asyncio.run(
             run_level(
@@ -111,6 +112,31 @@ def test_failures_are_counted_by_error_code(server: Server) -> None:
         assert values["failed"] == 4
         assert values["failures"] == {code: 4}
         assert math.isnan(values["ttft"]["median_ms"])
+
+
+def test_an_overloaded_servers_refusals_and_memory_are_reported(server: Server) -> None:
+    # 30 long requests at once against a server that holds 12 (--max-num-seqs 4, the default bound).
+    prompts = random_prompts(30, input_len=6, output_len=900, range_ratio=0, seed=5)
+    target = Target(server.url, "eu-tiny", "/v1/completions", ORIGIN)
+    run = asyncio.run(run_level(target, prompts, max_concurrency=30))
+    values = summarize(run, "c=30", {}).values
+    refused = values["refusals"]["503 server_overloaded"]
+    assert values["completed"] >= 12, values["failures"]
+    assert values["completed"] + refused["count"] == 30
+    assert refused["with_retry_after"] == refused["count"]
+    assert refused["max_ms"] < 2000
+    assert refused["median_ms"] <= refused["p99_ms"] <= refused["max_ms"]
+    served = [r.latency for r in run.records if r.ok]
+    assert refused["max_ms"] < max(served) * 1000  # refused at once, not after waiting for a place
+    rss = values["server_rss_mib"]
+    assert 0 < rss["start"] <= rss["peak"]
+    assert rss["end"] <= rss["peak"]
+    rows = table_rows({"label": "c=30", "results": {"ours": values}})[1]
+    assert [
+        "Refused 503 server_overloaded: with Retry-After",
+        f"{refused['count']} of {refused['count']}",
+    ] in rows
+    assert any(row[0] == "Server RSS, start / peak / end (MiB)" for row in rows)
 
 
 def test_the_cli_compares_two_endpoints_and_writes_json_markdown_and_png(
