@@ -71,6 +71,16 @@ class FoundNames:
         self.text = text
         self.lists = lists
         self.ends: dict[int, int] = {}
+        # The rules ask for the same tokens and runs again and again: each is worked out once.
+        self._before: dict[int, tuple[int, str]] = {}
+        self._plausible: dict[tuple[int, int], bool] = {}
+
+    def before(self, position: int) -> tuple[int, str]:
+        """`token_before` in this text, remembered."""
+        found = self._before.get(position)
+        if found is None:
+            found = self._before[position] = token_before(self.text, position)
+        return found
 
     def add(self, start: int, end: int) -> None:
         if start < end and self.ends.get(start, -1) < end:
@@ -84,6 +94,12 @@ class FoundNames:
         """Whether a run found through the lists is a person: no common word, place word or brand first,
         no street, company or model word in it or after it, no article or possessive before it, not all
         in capitals unless a part is a known name."""
+        verdict = self._plausible.get((start, end))
+        if verdict is None:
+            verdict = self._plausible[(start, end)] = self._judge(start, end)
+        return verdict
+
+    def _judge(self, start: int, end: int) -> bool:
         text = self.text
         run = text[start:end]
         words = run.split()
@@ -103,7 +119,7 @@ class FoundNames:
             return False
         if words[-1].lower().endswith(STREET_ENDINGS):
             return False
-        before = token_before(text, start)[1]
+        before = self.before(start)[1]
         if before:
             previous = before.rstrip(".").casefold()
             if previous in _REJECTED_BEFORE or previous in STREET_BEFORE:
@@ -147,7 +163,7 @@ class FoundNames:
             lead = text[max(0, start - 3) : start].rstrip(" \t")
             if not lead or lead[-1] in "\n.!?-\u2013\u2014":
                 return True
-        before = token_before(text, start)[1]
+        before = self.before(start)[1]
         if not before or self.lists.is_place(word):
             return False
         previous = before.casefold()
@@ -164,14 +180,14 @@ class FoundNames:
         words before it, maybe with particles (Sanne de Vries, Ludwig van Beethoven, Ngozi Adaeze
         Okafor); None if there is none."""
         starts: list[int] = []
-        position, token = token_before(self.text, start)
+        position, token = self.before(start)
         for _ in range(5):
             # Particles are written in capitals too (Lieve De Wilde, Marco Di Stefano); one in capitals
             # belongs to the surname even alone ("De Wilde confirmed").
             if token.lower() in PARTICLES:
                 if token in CAPITAL_PARTICLES and not starts:
                     starts.append(position)
-                position, token = token_before(self.text, position)
+                position, token = self.before(position)
                 continue
             if (
                 not token
@@ -181,6 +197,6 @@ class FoundNames:
             ):
                 break
             starts.append(position)
-            position, token = token_before(self.text, position)
+            position, token = self.before(position)
         # The longest run that is plausible: "Customer Ngozi Adaeze Okafor" is "Ngozi Adaeze Okafor".
         return next((run_start for run_start in reversed(starts) if self.plausible(run_start, end)), None)

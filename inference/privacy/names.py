@@ -41,7 +41,7 @@ from inference.privacy.name_cues import (
     WORD,
 )
 from inference.privacy.name_lists import FIRST_NAME, SURNAME, NameLists, key, name_lists
-from inference.privacy.name_runs import CAPITALIZED, NEXT_TOKEN, PUNCTUATION, FoundNames, token_before
+from inference.privacy.name_runs import CAPITALIZED, NEXT_TOKEN, PUNCTUATION, FoundNames
 from inference.privacy.scanner import ScanExpression
 
 # After a known name: the rest of a hyphenated one (Pierre-Antoine), then one to three more words.
@@ -94,7 +94,7 @@ def _after_cue(found: FoundNames, kind: str, end: int) -> None:
     if position >= len(text):
         return
     # "Ansprechpartner beim Händler": an article or a preposition between makes it a thing.
-    if kind == "introducer" and token_before(text, position)[1].casefold() in _ARTICLES_BETWEEN:
+    if kind == "introducer" and found.before(position)[1].casefold() in _ARTICLES_BETWEEN:
         return
     first = text[position]
     if first.isupper():
@@ -193,7 +193,7 @@ def _pairs(found: FoundNames, ends: list[int]) -> None:
         first, second = text[start : second_start - 1], text[second_start:end]
         if any(lists.is_common(w) or lists.is_place(w) or w.casefold() in NOT_NAMES for w in (first, second)):
             continue
-        previous = token_before(text, start)[1]
+        previous = found.before(start)[1]
         # Part of a longer capitalized run (Harry Potter Hogwarts), or after an article: no person.
         if previous[:1].isupper() or previous.casefold() in _ARTICLES_BETWEEN:
             continue
@@ -240,9 +240,9 @@ def _neighbours(found: FoundNames) -> None:
                 position = text.find(part, end)
                 continue
             # With the words of the name around it here too ("Minh Le" of "Minh Le Tran", "De Wilde").
-            word_start, word = token_before(text, position)
+            word_start, word = found.before(position)
             while word and word in run_words and word not in parts and word_start < position:
-                position, (word_start, word) = word_start, token_before(text, word_start)
+                position, (word_start, word) = word_start, found.before(word_start)
             following = NEXT_TOKEN.match(text, end)
             while following is not None and following.group(1).strip(PUNCTUATION) in run_words:
                 end = following.start(1) + len(following.group(1).rstrip(PUNCTUATION))
@@ -254,19 +254,19 @@ def _neighbours(found: FoundNames) -> None:
 def _joined_before(found: FoundNames, start: int) -> tuple[int, int] | None:
     """A run of two or three words joined to the name at `start` from before ("Ben Okafor and Anna
     Schmidt"), if it holds a known name."""
-    position, token = token_before(found.text, start)
+    position, token = found.before(start)
     if token.endswith(","):
         end = position + len(token) - 1
     elif key(token) in _JOINERS:
-        end = token_before(found.text, position)[0] + len(token_before(found.text, position)[1])
+        end = found.before(position)[0] + len(found.before(position)[1])
     else:
         return None
-    run_start, word = token_before(found.text, end + 1 if token.endswith(",") else position)
+    run_start, word = found.before(end + 1 if token.endswith(",") else position)
     words = 0
     while word and CAPITALIZED.fullmatch(word.rstrip(",")) and words < 3:
         words += 1
         position = run_start
-        run_start, word = token_before(found.text, run_start)
+        run_start, word = found.before(run_start)
     if words < 2 or not found.known(position, end):
         return None
     return position, end
