@@ -74,6 +74,7 @@ class FoundNames:
         # The rules ask for the same tokens and runs again and again: each is worked out once.
         self._before: dict[int, tuple[int, str]] = {}
         self._plausible: dict[tuple[int, int], bool] = {}
+        self._covered: bytearray | None = None
 
     def before(self, position: int) -> tuple[int, str]:
         """`token_before` in this text, remembered."""
@@ -85,6 +86,16 @@ class FoundNames:
     def add(self, start: int, end: int) -> None:
         if start < end and self.ends.get(start, -1) < end:
             self.ends[start] = end
+            if self._covered is not None:
+                self._covered[start:end] = b"\x01" * (end - start)
+
+    def covered(self) -> bytearray:
+        """One byte per character of the text, set where a found name stands; kept up to date."""
+        if self._covered is None:
+            self._covered = bytearray(len(self.text))
+            for start, end in self.ends.items():
+                self._covered[start:end] = b"\x01" * (end - start)
+        return self._covered
 
     def words(self, start: int, end: int) -> list[str]:
         """The capitalized words of a run, without particles and punctuation."""

@@ -151,9 +151,12 @@ def find_people(
             _after_cue(found, kind, position)
     kinds = found.lists.names
     size = len(text)
-    for start, end in name_hits:
+    # In text order, so that a name inside one found already ("Schmidt" of "Frau Anna Schmidt") is
+    # passed over.
+    covered = found.covered()
+    for start, end in sorted(name_hits):
         # Whole words only: "Anna" in "Annabel" or "Susanna" is no hit.
-        if (start and text[start - 1].isalnum()) or (end < size and text[end].isalnum()):
+        if (start and text[start - 1].isalnum()) or (end < size and text[end].isalnum()) or covered[start]:
             continue
         flags = kinds.get(text[start:end].casefold(), 0)
         if flags & FIRST_NAME:
@@ -181,9 +184,7 @@ def _pairs(found: FoundNames, ends: list[int]) -> None:
     character after the second word): a person when no word is a common word, a place or a brand,
     no article stands before them and no capitalized word or model after them."""
     text, lists = found.text, found.lists
-    covered = bytearray(len(text))
-    for start, end in found.ends.items():
-        covered[start:end] = b"\x01" * (end - start)
+    covered = found.covered()
     for match_end in ends:
         end = match_end - 1
         second_start = text.rfind(" ", 0, end) + 1
@@ -215,12 +216,11 @@ def _neighbours(found: FoundNames) -> None:
         before = _joined_before(found, start)
         if before is not None:
             found.add(*before)
-    covered = bytearray(len(text))
+    covered = found.covered()
     parts: set[str] = set()
     run_words: set[str] = set()
     common = found.lists.common
     for start, end in found.ends.items():
-        covered[start:end] = b"\x01" * (end - start)
         for word in text[start:end].split():
             word = word.strip(PUNCTUATION)
             run_words.add(word)
