@@ -19,17 +19,18 @@ import phonenumbers
 from inference.privacy.validators import digits_of, prefix_ends
 
 _DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}")
+# The most common first: a valid number is decided at its first fitting type.
 _NUMBER_TYPES = (
-    "premium_rate",
+    "mobile",
+    "fixed_line",
     "toll_free",
-    "shared_cost",
     "voip",
+    "premium_rate",
+    "shared_cost",
     "personal_number",
     "pager",
     "uan",
     "voicemail",
-    "fixed_line",
-    "mobile",
 )
 _Desc = tuple[frozenset[int], re.Pattern[str]]
 
@@ -42,11 +43,14 @@ class _RegionPlan:
     general: re.Pattern[str]
     types: tuple[_Desc, ...]
     trunk: str
+    any_type: re.Pattern[str]  # every type's pattern in one: a number that fits none is refused at once
 
     def valid(self, national: str) -> bool:
         """What `phonenumbers.is_valid_number` decides for a national significant number: it fits the
         general description and one of the number types."""
         if (self.lengths and len(national) not in self.lengths) or self.general.fullmatch(national) is None:
+            return False
+        if self.any_type.fullmatch(national) is None:
             return False
         return any(
             (not lengths or len(national) in lengths) and pattern.fullmatch(national)
@@ -67,7 +71,8 @@ def _region_plan(region: str) -> _RegionPlan | None:
     trunk = (
         metadata.national_prefix if metadata.national_prefix and metadata.national_prefix.isdigit() else ""
     )
-    return _RegionPlan(lengths, general, types, trunk)
+    any_type = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in types) or "(?!)")
+    return _RegionPlan(lengths, general, types, trunk, any_type)
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,15 @@ def valid_national_format(region: str, digits: str) -> bool:
     return _calling_code(_NATIONAL_CODES[region]).valid(national)
 
 
+@lru_cache(maxsize=1)
+def _national_plans() -> dict[str, tuple[tuple[str, _CallingCode], ...]]:
+    """`valid_national_format`'s trunk prefixes and plans for each kind of first digit, looked up once."""
+    return {
+        lead: tuple((NATIONAL_TRUNKS[region], _calling_code(_NATIONAL_CODES[region])) for region in regions)
+        for lead, regions in _NATIONAL_REGIONS.items()
+    }
+
+
 def possible_international(value: str) -> bool:
     """Whether phonenumbers deems `value` (written with "+") a possible number: right length for its
     calling code, whatever the plan says of its ranges."""
@@ -158,8 +172,11 @@ def phone_number(candidate: str) -> int | None:
             valid = valid_international(digits_of(value.replace("(0)", "")))
         else:
             digits = digits_of(value)
-            regions = _NATIONAL_REGIONS["0" if value.lstrip("(")[:1] == "0" else "other"]
-            valid = any(valid_national_format(region, digits) for region in regions)
+            plans = _national_plans()["0" if value.lstrip("(")[:1] == "0" else "other"]
+            valid = any(
+                code.valid(digits[len(trunk) :] if trunk and digits.startswith(trunk) else digits)
+                for trunk, code in plans
+            )
         if valid:
             return len(trimmed)
     if candidate.startswith("+"):
@@ -175,5 +192,4 @@ def preload() -> None:
     would add milliseconds to the first request that mentions a country's number."""
     for region in phonenumbers.SUPPORTED_REGIONS:
         phonenumbers.PhoneMetadata.metadata_for_region(region)
-    for code in _NATIONAL_CODES.values():
-        _calling_code(code)
+    _national_plans()
