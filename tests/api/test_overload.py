@@ -61,16 +61,29 @@ def _chat(content: str, max_tokens: int, stream: bool = False) -> dict[str, Any]
     }
 
 
-def _open(server: Server, label: str, body: dict[str, Any]) -> socket.socket:
-    """A chat request sent whole on a raw socket whose answer is never read."""
+def _request_bytes(label: str, body: dict[str, Any]) -> bytes:
     payload = json.dumps(body).encode()
     head = (
         "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         f"X-Data-Origin: DE\r\nX-Client-Label: {label}\r\nContent-Length: {len(payload)}\r\n\r\n"
     )
+    return head.encode() + payload
+
+
+def _open(server: Server, label: str, body: dict[str, Any]) -> socket.socket:
+    """A chat request sent whole on a raw socket whose answer is never read."""
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-    sock.sendall(head.encode() + payload)
+    sock.sendall(_request_bytes(label, body))
     return sock
+
+
+def _send_and_leave(server: Server, label: str, body: dict[str, Any]) -> None:
+    """A chat request whose client is gone when it arrives: corked, its bytes leave with the FIN in one
+    segment, so that the server cannot start on it before the close is there to be seen."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+        sock.sendall(_request_bytes(label, body))
+        sock.shutdown(socket.SHUT_WR)
 
 
 def _ready(server: Server) -> httpx.Response:
@@ -187,8 +200,7 @@ def test_a_request_whose_client_left_before_it_was_submitted_never_reaches_the_e
 ) -> None:
     run = uuid.uuid4().hex[:8]
     generated = metric(bounded, "regional_llm:generation_tokens_total", **LABELS)
-    sock = _open(bounded, f"early-{run}", _chat("gone before it was submitted", LONG))
-    sock.close()
+    _send_and_leave(bounded, f"early-{run}", _chat("gone before it was submitted", LONG))
     _until(lambda: len(_records(long_config, f"early-{run}")) == 1, "the abandoned request's record")
     [record] = _records(long_config, f"early-{run}")
     assert record["decision"] == "aborted", {k: record[k] for k in ("status", "reason", "completion_tokens")}
