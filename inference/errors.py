@@ -19,6 +19,9 @@ class ServiceError(Exception):
     error_type: ClassVar[str] = "server_error"
     code: ClassVar[str] = ""
     """Empty on the abstract classes of the tree, which are never raised themselves."""
+    refusal: ClassVar[bool | None] = None
+    """Whether the audit trail records the error as a refusal (a decision of the service) rather than a
+    failure; unset, every 4xx is a refusal and every 5xx a failure."""
 
     def __init__(self, message: str, *, param: str | None = None) -> None:
         if not type(self).code:
@@ -26,6 +29,11 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.param = param
+
+    @property
+    def refused(self) -> bool:
+        """Whether the request was refused by decision (policy, limits, load) rather than failed."""
+        return self.refusal if self.refusal is not None else self.status_code < 500
 
     @property
     def headers(self) -> Mapping[str, str]:

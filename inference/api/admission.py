@@ -28,6 +28,7 @@ class ServerOverloaded(ServiceError):
     status_code = 503
     error_type = "server_error"
     code = "server_overloaded"
+    refusal = True  # shed by decision: the trail records a refusal, not a failure
 
     @property
     def headers(self) -> Mapping[str, str]:

@@ -182,6 +182,7 @@ class Exchange:
             time=self._time,
             origins=self._origins,
             reason=self.refusal.code if self.refusal is not None else "",
+            refused=self.refusal is not None and self.refusal.refused,
             screening=self.screening,
             pii_counts=self._pii_counts,
             roles=self._roles,

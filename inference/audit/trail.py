@@ -69,6 +69,8 @@ class AuditDraft:
     generations: Sequence[GenerationOutcome] = ()
     build: tuple[str, str] | None = None
     """(id, digest) of the build that answered, when not the served build itself (a LoRA adapter)."""
+    refused: bool = False
+    """The request ended in a refusal by decision (its error says so), whatever its status."""
     client_request_id: str | None = None
     """The caller's X-Request-Id as sent; the record keeps it only once screened."""
 
@@ -123,7 +125,7 @@ class Auditor:
             decision = "aborted"
         elif status < 400:
             decision = "served"
-        elif status < 500:
+        elif status < 500 or draft.refused:
             decision = "refused"
         else:
             decision = "failed"

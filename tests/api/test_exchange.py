@@ -147,3 +147,18 @@ def test_the_record_is_keyed_by_the_servers_id_and_keeps_the_callers_only_screen
     assert len({r.request_id for r in records}) == len(sent)
     assert all(len(r.request_id) == 32 for r in records)
     assert [r.client_request_id for r in records] == ["crm-4711:a.b", "crm-4711:a.b", None, None, None]
+
+
+def test_load_shed_by_decision_is_recorded_as_refused(auditor: Auditor, store: SqliteStore) -> None:
+    from inference.api.admission import ServerOverloaded
+    from inference.errors import EngineUnavailable
+
+    for request_id, error in (
+        ("shed", ServerOverloaded("The replica is full.")),
+        ("down", EngineUnavailable("The engine is not running.")),
+    ):
+        exchange = Exchange.open(_scope(request_id), auditor, _metrics())
+        exchange.record_refusal(error)
+        asyncio.run(exchange.commit(503))
+    decisions = {r.client_request_id: r.decision for r in store.records()}
+    assert decisions == {"shed": "refused", "down": "failed"}

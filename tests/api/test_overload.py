@@ -169,8 +169,8 @@ def test_beyond_the_bound_a_request_is_refused_at_once(
     assert _ready(bounded).json()["saturated"] is False
     assert metric(bounded, "regional_llm:saturated", **LABELS) == 0
     [record] = _records(long_config, f"over-{run}")
-    # The trail calls every 5xx outcome `failed`; the reason says which.
-    assert (record["decision"], record["reason"], record["status"]) == ("failed", "server_overloaded", 503)
+    # Shed by decision: a refusal, though its status is a 5xx.
+    assert (record["decision"], record["reason"], record["status"]) == ("refused", "server_overloaded", 503)
 
 
 def test_a_queued_request_whose_client_left_is_dropped_from_the_queue(
