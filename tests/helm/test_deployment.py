@@ -292,3 +292,26 @@ def test_a_changed_policy_rolls_the_pods() -> None:
     # Same ConfigMap, same checksum; a different region's ConfigMap differs.
     assert other.deployment["spec"]["template"]["metadata"]["annotations"] == annotations
     assert render("us-east-1").deployment["spec"]["template"]["metadata"]["annotations"] != annotations
+
+
+def test_load_shedding_and_http_limits_reach_the_server() -> None:
+    rendered = render(
+        "eu-central-1",
+        "server.maxNumQueuedReqs=96",
+        "server.http.limitRequestHeadBytes=32768",
+        "server.http.timeoutRequest=120",
+    )
+    env = {
+        name: item["value"]
+        for name, item in rendered.env().items()
+        if name.startswith("REGIONAL_LLM_") and "value" in item  # secrets come from files at run time
+    }
+    settings = Settings(**{name.removeprefix("REGIONAL_LLM_").lower(): value for name, value in env.items()})
+    assert settings.max_num_queued_reqs == 96
+    assert settings.limit_request_head_bytes == 32768
+    assert settings.timeout_request == 120
+    assert (settings.limit_request_fields, settings.timeout_keep_alive) == (100, 5)
+    assert (settings.timeout_request_head, settings.timeout_request_body) == (10, 10)
+    # Unset, the server's own default (three times max_num_seqs) applies.
+    assert "REGIONAL_LLM_MAX_NUM_QUEUED_REQS" not in render("eu-central-1").env()
+    assert "/server/http/timeoutRequest" in render_error("eu-central-1", "server.http.timeoutRequest=0")
