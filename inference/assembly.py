@@ -22,7 +22,7 @@ from inference.catalog import AnyLoaded, Catalog
 from inference.config import ServeSettings, Settings
 from inference.engines.base import BuildRejected, Engine, EngineConfig, VerifiedAdapter
 from inference.errors import BuildVerificationError, ConfigError
-from inference.logs import exception_summary
+from inference.logs import STARTUP_LOGGER, exception_summary
 from inference.policy.region import RegionPolicy
 from inference.privacy.detector import PiiDetector
 from inference.privacy.screen import MissingPiiKey, PrivacyScreen
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from inference.api.context import ServingContext
 
 # Start-up lines keep the command's logger name, whichever module writes them.
-log = logging.getLogger("inference.cli")
+log = logging.getLogger(STARTUP_LOGGER)  # start-up lines keep the files and addresses they name
 
 
 class StartupError(Exception):
