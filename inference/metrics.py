@@ -20,6 +20,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from inference.engines.base import EngineStats
+from inference.policy.codes import ISO_3166_ALPHA2
 
 # `*_created` series double the exposition and no dashboard reads them (vLLM turns them off too).
 disable_created_metrics()  # type: ignore[no-untyped-call]
@@ -160,6 +161,13 @@ class ServiceMetrics:
             [*names, "entity_type", "action"],
             registry=self.registry,
         )
+        self.origin_contradictions = Counter(
+            "regional_llm:origin_contradictions",
+            "Detected values pointing to a country the region does not accept (refused or flagged), by "
+            "that country.",
+            [*names, "country"],
+            registry=self.registry,
+        )
         self.prompt_tokens = Counter(
             "regional_llm:prompt_tokens", "Prompt tokens processed.", names, registry=self.registry
         )
@@ -210,6 +218,13 @@ class ServiceMetrics:
         """Count detected entities by type and the action taken (never their values)."""
         for (entity_type, action), count in counts.items():
             self.pii_entities.labels(**self._labels, entity_type=entity_type, action=action).inc(count)
+
+    def origin_contradicted(self, contradictions: Mapping[tuple[str, str], int]) -> None:
+        """Count detected values that contradict the origin tag, by country (an ISO code: the label set
+        stays bounded; anything else counts as `ZZ`)."""
+        for (_, country), count in contradictions.items():
+            shown = country if country in ISO_3166_ALPHA2 else "ZZ"
+            self.origin_contradictions.labels(**self._labels, country=shown).inc(count)
 
     def refused(self, code: str) -> None:
         """Count a refusal by its error code."""

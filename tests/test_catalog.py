@@ -209,6 +209,27 @@ def test_policy_check_cli_on_the_shipped_files() -> None:
     assert result.returncode == 0, result.stderr
     assert "region eu-central-1 (EU), 32 accepted origins" in result.stdout
     assert "2 regions and 2 builds are consistent" in result.stdout
+    # The shipped regions keep hashes of the texts, PII-free whatever the detector misses.
+    assert "audit text hashed, origin evidence flag" in result.stdout
+    assert "warn" not in result.stdout
+
+
+def test_policy_check_says_what_an_anonymized_trail_risks(config_root: ConfigRoot) -> None:
+    result = run_cli("policy", "check", env=config_root.env(), timeout=60)
+    assert result.returncode == 0, result.stderr
+    (warning,) = [line for line in result.stdout.splitlines() if line.startswith("warn")]
+    assert "eu-test.yaml: audit.text: anonymized" in warning
+    assert "misses is stored in the trail in clear" in warning
+
+
+def test_a_region_without_an_audit_section_keeps_hashes() -> None:
+    from inference.policy.region import RegionPolicy
+
+    region = RegionPolicy.model_validate(
+        {"id": "eu-x", "jurisdiction": "EU", "accepted_origins": ["DE"], "builds": ["b"]}
+    )
+    assert region.audit.text == "hashed"
+    assert region.privacy.origin_evidence == "flag"
 
 
 def test_serve_with_a_broken_region_file_stops_with_one_line(fresh_config: ConfigRoot) -> None:

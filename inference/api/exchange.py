@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -68,6 +69,7 @@ class Exchange:
     _time: str = field(default_factory=utc_now, init=False)
     _origins: str = field(default="", init=False)
     _pii_counts: dict[tuple[str, str], int] = field(default_factory=dict, init=False)
+    _contradictions: dict[tuple[str, str], int] = field(default_factory=dict, init=False)
     _raw_prompts: tuple[str, ...] = field(default=(), init=False)
     _roles: tuple[str, ...] = field(default=(), init=False)
     _generations: list[GenerationOutcome] = field(default_factory=list, init=False)
@@ -131,6 +133,14 @@ class Exchange:
         self._raw_prompts = tuple(raw)
         self._roles = tuple(roles or ())
         self.metrics.pii_seen(screening.counts)
+        if screening.contradictions:
+            self.record_contradictions(screening.contradictions)
+
+    def record_contradictions(self, contradictions: Mapping[tuple[str, str], int]) -> None:
+        """Detected values that point to a country the region does not accept: (type, country) counts,
+        refused or flagged, never the values."""
+        self._contradictions = dict(contradictions)
+        self.metrics.origin_contradicted(contradictions)
 
     def record_blocked(self, counts: dict[tuple[str, str], int]) -> None:
         """What the privacy stage found in a request it refused (counts, never values)."""
@@ -185,6 +195,7 @@ class Exchange:
             refused=self.refusal is not None and self.refusal.refused,
             screening=self.screening,
             pii_counts=self._pii_counts,
+            contradictions=self._contradictions,
             roles=self._roles,
             raw_prompts=self._raw_prompts,
             generations=tuple(self._generations),

@@ -10,6 +10,7 @@ and prompts, and how deltas become its chunks and its response.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
@@ -52,7 +53,7 @@ from inference.errors import (
 from inference.policy.identity import OriginNotGranted
 from inference.policy.origin import DataOriginInvalid, DataOriginMismatch, DataOriginMissing
 from inference.privacy.restore import StreamRestorer
-from inference.privacy.screen import PiiBlocked, PrivacyCheckFailed, Screening
+from inference.privacy.screen import OriginContradicted, PiiBlocked, PrivacyCheckFailed, Screening
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ GENERATION_ERRORS: tuple[type[ServiceError], ...] = (
     *ORIGIN_ERRORS,
     *BODY_ERRORS,
     ModelNotFound,
+    OriginContradicted,
     PiiBlocked,
     PrivacyCheckFailed,
     ContextLengthExceeded,
@@ -188,15 +190,24 @@ class GenerationPipeline:
     ) -> Screening:
         """The privacy stage (large requests off the event loop); what it found goes to the record, also when
         the request is refused for it."""
-        privacy, region = self._context.privacy, self._context.region.id
+        privacy, region = self._context.privacy, self._context.region
+        # Detected values are judged against the region's accepted origins, not the caller's grant.
+        screen = functools.partial(
+            privacy.screen, texts, known, region_id=region.id, accepted=region.accepted
+        )
         try:
             screening = (
-                privacy.screen(texts, known, region_id=region)
+                screen()
                 if sum(len(t) for t in texts) <= _INLINE_SCREEN_CHARS
-                else await asyncio.to_thread(privacy.screen, texts, known, region_id=region)
+                else await asyncio.to_thread(screen)
             )
+        except OriginContradicted as exc:
+            self._exchange.record_contradictions(exc.contradictions)
+            raise
         except PiiBlocked as exc:
             self._exchange.record_blocked(exc.counts)
+            if exc.contradictions:
+                self._exchange.record_contradictions(exc.contradictions)
             raise
         self._exchange.timing.add("pii_detect", screening.detect_seconds)
         self._exchange.timing.add("pii_anonymize", screening.anonymize_seconds)

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 GENESIS = "0" * 64
-LATER_FIELDS = frozenset({"client_request_id"})
+LATER_FIELDS = frozenset({"client_request_id", "contradictions"})
 """Fields added after the first version of the record: empty in older records, and then not hashed."""
 
 Decision = Literal["served", "refused", "failed", "aborted", "purge"]
@@ -43,6 +43,9 @@ class AuditRecord:
         None  # the caller's X-Request-Id, if a plain token the detector finds clean
     )
     pii: dict[str, dict[str, int]] = field(default_factory=dict)  # type -> action -> count
+    # Detected values that point to a country the region does not accept: type -> country -> count; None
+    # when there were none (and in records older than the field).
+    contradictions: dict[str, dict[str, int]] | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
     ttft_ms: float | None = None
@@ -72,12 +75,16 @@ class AuditRecord:
     def to_row(self) -> dict[str, Any]:
         row = asdict(self)
         row["pii"] = json.dumps(self.pii, sort_keys=True, separators=(",", ":"))
+        if self.contradictions is not None:
+            row["contradictions"] = json.dumps(self.contradictions, sort_keys=True, separators=(",", ":"))
         return row
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> AuditRecord:
         values = dict(row)
         values["pii"] = json.loads(values["pii"] or "{}")
+        if values.get("contradictions"):
+            values["contradictions"] = json.loads(values["contradictions"])
         return cls(**values)
 
 

@@ -40,7 +40,8 @@ def incident(records: Iterable[AuditRecord], since: str | None, until: str | Non
     regions: Counter[str] = Counter()
     entities: Counter[str] = Counter()
     actions: Counter[str] = Counter()
-    requests_with_pii = 0
+    contradictions: Counter[str] = Counter()
+    requests_with_pii = contradicted = 0
     first = last = None
     total = 0
     for record in records:
@@ -61,6 +62,11 @@ def incident(records: Iterable[AuditRecord], since: str | None, until: str | Non
             for action, count in by_action.items():
                 entities[entity_type] += count
                 actions[f"{entity_type}:{action}"] += count
+        if record.contradictions:
+            contradicted += 1
+            for entity_type, by_country in record.contradictions.items():
+                for country, count in by_country.items():
+                    contradictions[f"{country}:{entity_type}"] += count
     return {
         "window": {"since": since, "until": until, "first_record": first, "last_record": last},
         "requests": total,
@@ -72,6 +78,8 @@ def incident(records: Iterable[AuditRecord], since: str | None, until: str | Non
         "model_builds": dict(builds.most_common()),
         "personal_data_categories": dict(entities.most_common()),
         "actions_taken": dict(actions.most_common()),
+        "requests_with_origin_contradictions": contradicted,
+        "origin_contradictions": dict(contradictions.most_common()),
     }
 
 
@@ -95,6 +103,8 @@ def incident_markdown(facts: dict[str, Any]) -> str:
         "",
         f"- Requests: {facts['requests']}",
         f"- Requests carrying personal data: {facts['requests_with_personal_data']}",
+        "- Requests whose data points to a country the region does not accept: "
+        f"{facts['requests_with_origin_contradictions']}",
         "",
         *table("Decisions", facts["decisions"], "decision"),
         *table("Data origins", facts["data_origins"], "origin"),
@@ -103,5 +113,11 @@ def incident_markdown(facts: dict[str, Any]) -> str:
         *table("Model builds", facts["model_builds"], "build"),
         *table("Categories of personal data", facts["personal_data_categories"], "entity type", "entities"),
         *table("Actions taken", facts["actions_taken"], "entity type:action", "entities"),
+        *table(
+            "Data pointing outside the accepted origins (refused or flagged)",
+            facts["origin_contradictions"],
+            "country:entity type",
+            "entities",
+        ),
     ]
     return "\n".join(lines).rstrip() + "\n"

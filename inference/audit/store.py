@@ -26,7 +26,8 @@ _SCHEMA = (
         seq BIGINT PRIMARY KEY, record_id TEXT NOT NULL, time TEXT NOT NULL, request_id TEXT NOT NULL,
         region TEXT NOT NULL, endpoint TEXT NOT NULL, identity TEXT NOT NULL, origins TEXT NOT NULL,
         build TEXT NOT NULL, build_digest TEXT NOT NULL, decision TEXT NOT NULL, reason TEXT NOT NULL,
-        status INTEGER NOT NULL, client_request_id TEXT, pii TEXT NOT NULL, prompt_tokens INTEGER NOT NULL,
+        status INTEGER NOT NULL, client_request_id TEXT, pii TEXT NOT NULL, contradictions TEXT,
+        prompt_tokens INTEGER NOT NULL,
         completion_tokens INTEGER NOT NULL, ttft_ms DOUBLE PRECISION, latency_ms DOUBLE PRECISION NOT NULL,
         text_mode TEXT NOT NULL, prompt TEXT, answer TEXT, writer TEXT NOT NULL, prev_hash TEXT NOT NULL,
         hash TEXT NOT NULL)""",
@@ -36,7 +37,7 @@ _SCHEMA = (
 )
 _POSTGRES_LOCK = 734_025_101  # the advisory lock id of the chain
 # The columns of the record's later fields (`LATER_FIELDS`), added to tables an older version created.
-LATER_COLUMNS: dict[str, str] = {"client_request_id": "TEXT"}
+LATER_COLUMNS: dict[str, str] = {"client_request_id": "TEXT", "contradictions": "TEXT"}
 
 
 class StoreUnavailable(Exception):

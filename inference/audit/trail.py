@@ -64,6 +64,8 @@ class AuditDraft:
     reason: str = ""
     screening: Screening | None = None
     pii_counts: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    contradictions: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    """(entity type, country) of detected values pointing outside the region's accepted origins."""
     roles: Sequence[str] = ()
     raw_prompts: Sequence[str] = ()
     generations: Sequence[GenerationOutcome] = ()
@@ -136,6 +138,9 @@ class Auditor:
         pii: dict[str, dict[str, int]] = {}
         for (entity_type, action), count in sorted(draft.pii_counts.items()):
             pii.setdefault(entity_type, {})[action] = count
+        contradictions: dict[str, dict[str, int]] = {}
+        for (entity_type, country), count in sorted(draft.contradictions.items()):
+            contradictions.setdefault(entity_type, {})[country] = count
         prompt, answer = self._texts(draft)
         return AuditRecord(
             record_id=uuid.uuid4().hex,
@@ -156,6 +161,7 @@ class Auditor:
                 else None
             ),
             pii=pii,
+            contradictions=contradictions or None,
             prompt_tokens=sum(g.prompt_tokens for g in outcomes),
             completion_tokens=sum(g.completion_tokens for g in outcomes),
             ttft_ms=round(min(ttfts) * 1000, 3) if ttfts else None,

@@ -15,8 +15,14 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
         policy = loaded.policy
         print(
             f"ok  {loaded.shown}: region {policy.id} ({policy.jurisdiction}), "
-            f"{len(policy.accepted_origins)} accepted origins, builds: {', '.join(policy.builds)}"
+            f"{len(policy.accepted_origins)} accepted origins, builds: {', '.join(policy.builds)}, "
+            f"audit text {policy.audit.text}, origin evidence {policy.privacy.origin_evidence}"
         )
+        if policy.audit.text == "anonymized":
+            print(
+                f"warn {loaded.shown}: audit.text: anonymized stores each prompt as the model saw it: a "
+                "personal value the detector misses is stored in the trail in clear (hashed keeps none)"
+            )
     adapters = f" ({len(catalog.adapters)} of them LoRA adapters)" if catalog.adapters else ""
     print(f"{len(catalog.regions)} regions and {len(catalog.pinned())} builds{adapters} are consistent")
     return 0

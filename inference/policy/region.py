@@ -41,9 +41,10 @@ class AuditPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: Literal["anonymized", "hashed", "none"] = Field(
-        default="anonymized",
-        description="anonymized: the prompt as the model saw it and the answer screened again; hashed: "
-        "keyed hashes of the caller's texts; none: no text at all.",
+        default="hashed",
+        description="hashed (the default): keyed hashes of the caller's texts, PII-free by construction; "
+        "anonymized: the prompt as the model saw it and the answer screened again, so any value the "
+        "detector misses is stored in clear; none: no text at all.",
     )
     retention_days: int = Field(default=90, ge=1, le=3650, description="`audit purge` deletes older records.")
 

@@ -46,6 +46,12 @@ class PrivacyPolicy(BaseModel):
         description="Action per entity type, overriding default_action.",
     )
     mask: MaskStyle = MaskStyle()
+    origin_evidence: Literal["refuse", "flag", "off"] = Field(
+        default="flag",
+        description="What to do when a detected entity points to a country the region does not accept "
+        "(an IBAN's, a phone number's calling code, a VAT id's prefix, a national id's state): refuse "
+        "(403 data_origin_contradicted), flag (serve, and record the contradiction), or off.",
+    )
 
     @property
     def known_types(self) -> frozenset[str]:

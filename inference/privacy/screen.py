@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from inference.errors import ServiceError
+from inference.errors import PolicyViolation, ServiceError
 from inference.privacy.detector import PiiDetector
 from inference.privacy.entities import EntitySpan
+from inference.privacy.evidence import span_country
 from inference.privacy.operators import AesGcmEncrypt, KeyedHash, MaskKeepingShape, Pseudonymize, derive_keys
 from inference.privacy.policy import PrivacyPolicy
 from inference.privacy.presidio import Keep, Operator, OperatorConfig, Replace
@@ -29,9 +30,29 @@ class PiiBlocked(ServiceError):
     error_type = "invalid_request_error"
     code = "pii_blocked"
 
-    def __init__(self, message: str, counts: Counter[tuple[str, str]], param: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        counts: Counter[tuple[str, str]],
+        param: str | None = None,
+        contradictions: Counter[tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__(message, param=param)
         self.counts = counts
+        self.contradictions = contradictions or Counter()
+        """Flagged origin contradictions of the refused request (with `origin_evidence: flag`)."""
+
+
+class OriginContradicted(PolicyViolation):
+    """Detected data points to a country the region does not accept, though the origin tag was accepted
+    (403). Names entity types and countries, never values; `contradictions` (type, country) -> number is
+    what the audit trail records of the refused request."""
+
+    code = "data_origin_contradicted"
+
+    def __init__(self, message: str, contradictions: Counter[tuple[str, str]]) -> None:
+        super().__init__(message, param="messages")
+        self.contradictions = contradictions
 
 
 class PrivacyCheckFailed(ServiceError):
@@ -61,6 +82,9 @@ class Screening:
     texts: list[ScreenedText]
     vault: PseudonymVault
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    contradictions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(entity type, country) of detected values that point to a country the region does not accept
+    (with `origin_evidence: flag`)."""
     detect_seconds: float = 0.0
     anonymize_seconds: float = 0.0
 
@@ -85,9 +109,12 @@ class PrivacyScreen:
         region_id: str,
         redact_blocked: bool = False,
         vault: PseudonymVault | None = None,
+        accepted: frozenset[str] | None = None,
     ) -> Screening:
-        """Detect PII in every text, refuse blocked types (or, with `redact_blocked`, replace them with
-        `<TYPE>`), and anonymize the rest by policy. Any failure refuses the request."""
+        """Detect PII in every text; with `accepted` (the region's origin codes), judge the countries the
+        detected values point to (before blocking: a request both contradicted and blocked is refused as
+        contradicted); refuse blocked types (or, with `redact_blocked`, replace them with `<TYPE>`), and
+        anonymize the rest by policy. Any failure refuses the request."""
         started = time.perf_counter()
         try:
             found = [self.detector.detect(text, known) for text in texts]
@@ -96,6 +123,19 @@ class PrivacyScreen:
         counts: Counter[tuple[str, str]] = Counter(
             (span.type, self.policy.action_for(span.type)) for spans in found for span in spans
         )
+        contradictions: Counter[tuple[str, str]] = Counter()
+        if accepted is not None and self.policy.origin_evidence != "off":
+            try:
+                contradictions = contradicting(texts, found, accepted)
+            except Exception:
+                raise PrivacyCheckFailed("The privacy check failed; the request was not processed.") from None
+            if contradictions and self.policy.origin_evidence == "refuse":
+                raise OriginContradicted(
+                    f"This request's data points to {_listed(contradictions)}, which region {region_id} does "
+                    "not accept, though its X-Data-Origin tag was accepted. Send it to the region of that "
+                    "origin, with a tag that says so.",
+                    contradictions,
+                )
         blocked = sorted({entity_type for entity_type, action in counts if action == "block"})
         if blocked and not redact_blocked:
             raise PiiBlocked(
@@ -103,10 +143,17 @@ class PrivacyScreen:
                 "Remove it and send the request again.",
                 counts,
                 param="messages",
+                contradictions=contradictions,
             )
         vault = vault if vault is not None else PseudonymVault()
         detected = time.perf_counter()
-        screening = Screening(texts=[], vault=vault, counts=counts, detect_seconds=detected - started)
+        screening = Screening(
+            texts=[],
+            vault=vault,
+            counts=counts,
+            contradictions=contradictions,
+            detect_seconds=detected - started,
+        )
         try:
             for text, spans in zip(texts, found, strict=True):
                 screening.texts.append(ScreenedText(self.anonymize(text, spans, vault), spans))
@@ -158,6 +205,27 @@ class PrivacyScreen:
         if action == "allow":
             return OperatorConfig("keep", {})
         return OperatorConfig("replace", {"new_value": f"<{entity_type}>"})
+
+
+def contradicting(
+    texts: Sequence[str], found: Sequence[Sequence[EntitySpan]], accepted: frozenset[str]
+) -> Counter[tuple[str, str]]:
+    """(entity type, country) of every detected value that points to a country outside `accepted`."""
+    contradictions: Counter[tuple[str, str]] = Counter()
+    for text, spans in zip(texts, found, strict=True):
+        for span in spans:
+            country = span_country(text, span)
+            if country is not None and country not in accepted:
+                contradictions[(span.type, country)] += 1
+    return contradictions
+
+
+def _listed(contradictions: Counter[tuple[str, str]]) -> str:
+    """`US (US_SSN, PHONE_NUMBER), CA (PHONE_NUMBER)`: countries with the entity types that name them."""
+    by_country: dict[str, list[str]] = {}
+    for entity_type, country in sorted(contradictions):
+        by_country.setdefault(country, []).append(entity_type)
+    return ", ".join(f"{country} ({', '.join(types)})" for country, types in sorted(by_country.items()))
 
 
 _OPERATORS: dict[str, Operator] = {
