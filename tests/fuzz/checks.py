@@ -18,8 +18,11 @@ from schemathesis import CheckContext, Response
 from schemathesis.generation.case import Case
 
 # Refusals of a schema-valid request on its meaning, which a schema cannot state: a model not served
-# here, a prompt too long for the context, PII the region blocks.
-MEANING_CODES = frozenset({"model_not_found", "context_length_exceeded", "pii_blocked"})
+# here, a prompt too long for the context, PII the region blocks, data pointing to a country the region
+# does not accept (only where it refuses such evidence).
+MEANING_CODES = frozenset(
+    {"model_not_found", "context_length_exceeded", "pii_blocked", "data_origin_contradicted"}
+)
 # The fuzzed server's build and its alias; a third of the generated names are kept as they are.
 SERVED_MODELS = (None, "eu-tiny", "assistant")
 
