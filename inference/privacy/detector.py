@@ -10,7 +10,7 @@ from typing import Protocol
 
 from inference.privacy.entities import PERSON, EntitySpan
 from inference.privacy.name_cues import CUE_KINDS, cue_expressions
-from inference.privacy.names import find_people, name_expressions
+from inference.privacy.names import find_people
 from inference.privacy.patterns import PATTERNS, CandidatePattern
 from inference.privacy.phones import preload
 from inference.privacy.scanner import ScanExpression, create_scanner
@@ -81,7 +81,6 @@ class PiiDetector:
         expressions = [
             *(ScanExpression(p.expression, p.caseless) for p in self._patterns),
             *cue_expressions(),
-            *name_expressions(),
         ]
         self._scanner = create_scanner(expressions, scanner)
         self._person_recognizer = person_recognizer
@@ -102,15 +101,12 @@ class PiiDetector:
             text = text.translate(_PLAIN)
         candidates: list[tuple[int, int, int]] = []
         cue_ends: list[tuple[str, int]] = []
-        name_hits: list[tuple[int, int]] = []
-        patterns, cues = len(self._patterns), len(self._patterns) + len(CUE_KINDS)
+        patterns = len(self._patterns)
         for index, start, end in self._scanner.scan(text):
             if index < patterns:
                 candidates.append((index, start, end))
-            elif index < cues:
-                cue_ends.append((CUE_KINDS[index - patterns], end))
             else:
-                name_hits.append((start, end))
+                cue_ends.append((CUE_KINDS[index - patterns], end))
         ranked = self._validated(text, candidates)
         for entity_type, values in (known or {}).items():
             expression = _known_value_expression(entity_type, values)
@@ -121,7 +117,7 @@ class PiiDetector:
                     whole = len(match.group().split()) > 1 or match.group().lower() in lowered_values
                     priority = _CALLER_PRIORITY if whole else _NAME_PART_PRIORITY
                     ranked.append((priority, EntitySpan(match.start(), match.end(), entity_type, "caller")))
-        ranked.extend((_NAME_PRIORITY, span) for span in find_people(text, cue_ends, name_hits))
+        ranked.extend((_NAME_PRIORITY, span) for span in find_people(text, cue_ends))
         if self._person_recognizer is not None:
             for start, end in self._person_recognizer.find(original):
                 ranked.append((_NAME_PRIORITY, EntitySpan(start, end, PERSON, "ner")))

@@ -98,14 +98,32 @@ _FUNCTION_WORDS = (
 
 @dataclass(frozen=True)
 class NameLists:
-    """Names (key -> FIRST_NAME | SURNAME), the forms the scanner looks for (as written and without
-    accents), common words and places (keys)."""
+    """Names (key -> FIRST_NAME | SURNAME), the forms looked for in text (as written and without
+    accents, capitalized) with their kind, common words and places (keys)."""
 
     names: dict[str, int]
-    scan_forms: frozenset[str]
+    scan_forms: dict[str, int]
     common: frozenset[str]
     places: frozenset[str]
     function_words: frozenset[str]
+    # A capitalized word of the letters the scan forms are written in: every scan form that stands in a
+    # text as a whole word is one such match (a match is letters only, so none runs into the next word).
+    capitalized: re.Pattern[str]
+
+    def occurrences(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, kind) of every scan form that stands in `text` as a whole word (no letter or
+        digit on either side: "Anna" in "Annabel", "Susanna" or "Anna2" is none): a dictionary lookup
+        per capitalized word, cheaper than matching tens of thousands of names."""
+        found: list[tuple[int, int, int]] = []
+        forms_get = self.scan_forms.get
+        size = len(text)
+        for match in self.capitalized.finditer(text):
+            kind = forms_get(match.group())
+            if kind is not None:
+                start, end = match.span()
+                if not ((start and text[start - 1].isalnum()) or (end < size and text[end].isalnum())):
+                    found.append((start, end, kind))
+        return found
 
     def kind(self, word: str) -> int:
         """FIRST_NAME and/or SURNAME for a name, 0 for anything else (common words included)."""
@@ -257,7 +275,7 @@ def name_lists(not_names: frozenset[str] = frozenset()) -> NameLists:
                         if kind == FIRST_NAME and locale in _MAIN_LOCALES:
                             main_first_names.update(forms(word))
     names: dict[str, int] = {}
-    scan_forms: set[str] = set()
+    scanned: set[str] = set()
     for word, kind, locale in found:
         keys = forms(word)
         if keys & never or (keys & vocabulary and not keys & main_first_names):
@@ -265,7 +283,17 @@ def name_lists(not_names: frozenset[str] = frozenset()) -> NameLists:
         for folded in keys:
             names[folded] = names.get(folded, 0) | kind
         if len(word) >= 4 or (kind == FIRST_NAME and locale in _MAIN_LOCALES):
-            scan_forms.update(form for form in (word, fold(word)) if form[:1].isupper() and len(form) > 1)
+            scanned.update(form for form in (word, fold(word)) if form[:1].isupper() and len(form) > 1)
     common = (vocabulary | never) - names.keys()
     function_words = frozenset(form for word in _FUNCTION_WORDS for form in forms(word))
-    return NameLists(names, frozenset(scan_forms), frozenset(common), frozenset(_places()), function_words)
+    scan_forms = {form: names[form.casefold()] for form in scanned}
+    return NameLists(
+        names, scan_forms, frozenset(common), frozenset(_places()), function_words, _capitalized(scan_forms)
+    )
+
+
+def _capitalized(scan_forms: dict[str, int]) -> re.Pattern[str]:
+    """A capitalized word: one of the scan forms' first letters, then letters of the rest of them."""
+    first = "".join(sorted({form[0] for form in scan_forms}))
+    rest = "".join(sorted({char for form in scan_forms for char in form[1:]}))
+    return re.compile(f"[{re.escape(first)}][{re.escape(rest)}]+")

@@ -42,7 +42,6 @@ from inference.privacy.name_cues import (
 )
 from inference.privacy.name_lists import FIRST_NAME, SURNAME, NameLists, key, name_lists
 from inference.privacy.name_runs import CAPITALIZED, NEXT_TOKEN, PUNCTUATION, FoundNames
-from inference.privacy.scanner import ScanExpression
 
 # After a known name: the rest of a hyphenated one (Pierre-Antoine), then one to three more words.
 _NAME_TAIL = re.compile(
@@ -63,11 +62,6 @@ _JOINED_AFTER = re.compile(
 def known_names() -> NameLists:
     """The name lists as the detector uses them: the words that follow cues but are no names left out."""
     return name_lists(NOT_NAMES)
-
-
-def name_expressions() -> list[ScanExpression]:
-    """Every name the scanner looks for, as a literal, as written and with its accents folded."""
-    return [ScanExpression(name, literal=True) for name in sorted(known_names().scan_forms)]
 
 
 def _skip_titles(text: str, position: int) -> int:
@@ -140,25 +134,19 @@ def _lower_case_name(found: FoundNames, kind: str, position: int) -> None:
     found.add(position, end)
 
 
-def find_people(
-    text: str, cue_ends: list[tuple[str, int]], name_hits: list[tuple[int, int]]
-) -> list[EntitySpan]:
-    """PERSON spans after the cues the scanner found (kind, end offset), around the known names it
-    found (start, end), and where those repeat or have neighbours."""
+def find_people(text: str, cue_ends: list[tuple[str, int]]) -> list[EntitySpan]:
+    """PERSON spans after the cues the scanner found (kind, end offset), around the known names in
+    the text, and where those repeat or have neighbours."""
     found = FoundNames(text, known_names())
     for kind, position in cue_ends:
         if kind != "pair":
             _after_cue(found, kind, position)
-    kinds = found.lists.names
-    size = len(text)
     # In text order, so that a name inside one found already ("Schmidt" of "Frau Anna Schmidt") is
     # passed over.
     covered = found.covered()
-    for start, end in sorted(name_hits):
-        # Whole words only: "Anna" in "Annabel" or "Susanna" is no hit.
-        if (start and text[start - 1].isalnum()) or (end < size and text[end].isalnum()) or covered[start]:
+    for start, end, flags in found.lists.occurrences(text):
+        if covered[start]:
             continue
-        flags = kinds.get(text[start:end].casefold(), 0)
         if flags & FIRST_NAME:
             tail = _NAME_TAIL.match(text, end)
             if tail is not None and found.plausible(start, tail.end()):

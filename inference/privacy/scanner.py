@@ -2,9 +2,7 @@
 Python's `re` with the same expressions and the same matches.
 
 For an expression that needs its matches' starts, the scanner reports the longest match from each
-start; for one that does not (a cue, whose end is all that matters), every end, with start -1; for a
-literal (a name), at least every occurrence as a whole word (Hyperscan reports those inside words too;
-keeping whole words only is the caller's business). Literals are words of letters.
+start; for one that does not (a cue, whose end is all that matters), every end, with start -1.
 """
 
 from __future__ import annotations
@@ -13,6 +11,7 @@ import bisect
 import re
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -25,7 +24,6 @@ class ScanExpression:
     expression: str
     caseless: bool = False
     needs_start: bool = True
-    literal: bool = False
 
 
 class Scanner(Protocol):
@@ -36,23 +34,14 @@ class Scanner(Protocol):
     def scan(self, text: str) -> list[tuple[int, int, int]]: ...
 
 
-_WORD = re.compile(r"[^\W\d_]+")
-_ASCII_ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-
-
 class RegexScanner:
     """Python's `re`: portable, several times slower."""
 
     name = "re"
 
     def __init__(self, expressions: Sequence[ScanExpression]) -> None:
-        self._compiled = [
-            re.compile(e.expression, re.IGNORECASE if e.caseless else 0) for e in expressions if not e.literal
-        ]
-        self._starts = [e.needs_start for e in expressions if not e.literal]
-        # Literals are words: every word of the text is looked up (an alternation of thousands of names
-        # would be tried name by name at every capital).
-        self._literal_index = {e.expression: i for i, e in enumerate(expressions) if e.literal}
+        self._compiled = [re.compile(e.expression, re.IGNORECASE if e.caseless else 0) for e in expressions]
+        self._starts = [e.needs_start for e in expressions]
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:
         found = []
@@ -61,11 +50,6 @@ class RegexScanner:
             while (match := expression.search(text, position)) is not None:
                 found.append((index, match.start() if self._starts[index] else -1, match.end()))
                 position = match.start() + 1
-        if self._literal_index:
-            for word in _WORD.finditer(text):
-                literal = self._literal_index.get(word.group())
-                if literal is not None:
-                    found.append((literal, word.start(), word.end()))
         return sorted(set(found))
 
 
@@ -76,9 +60,7 @@ class HyperscanScanner:
     alternations) into one that does not: together they scan faster than one database with both. Those
     databases exist twice: for UTF-8, and for the single-byte Windows-1252 in which nearly all text in
     the covered languages can be written (with the euro sign, curly quotes and dashes); a text that fits
-    the latter is scanned in it, so that byte offsets are character offsets. The names (literals) are
-    one database over UTF-8: it takes seconds to compile, and the few whole words it finds are cheap
-    to convert.
+    the latter is scanned in it, so that byte offsets are character offsets.
     """
 
     name = "hyperscan"
@@ -89,29 +71,24 @@ class HyperscanScanner:
         self._hyperscan = hyperscan
         self._local = threading.local()
         frozen = tuple(expressions)
-        self._compiled = {
-            encoding: _compiled_databases(frozen, encoding, _REGEX_KINDS) for encoding in _ENCODINGS
-        }
-        self._literals = _compiled_databases(frozen, "utf-8", ("literal",))
+        self._compiled = _compiled_databases(frozen)
 
     def _scratches(self) -> dict[str, list[Any]]:
         # Hyperscan needs one scratch space per thread and database.
         scratches: dict[str, list[Any]] | None = getattr(self._local, "scratches", None)
         if scratches is None:
-            every = {**self._compiled, "literal": self._literals}
             scratches = self._local.scratches = {
                 name: [self._hyperscan.Scratch(db) for db, _, _ in compiled.databases]
-                for name, compiled in every.items()
+                for name, compiled in self._compiled.items()
             }
         return scratches
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:
         scratches = self._scratches()
-        utf8 = text.encode()
         try:
             data, encoding = text.encode(_SINGLE_BYTE), _SINGLE_BYTE
         except UnicodeEncodeError:
-            data, encoding = utf8, "utf-8"
+            data, encoding = text.encode(), "utf-8"
         longest: dict[tuple[int, int], int] = {}
         ends: set[tuple[int, int]] = set()
         for (database, indexes, kind), scratch in zip(
@@ -131,43 +108,20 @@ class HyperscanScanner:
         to_char = (lambda offset: offset) if len(data) == len(text) else char_offsets(text)
         found = [(index, to_char(start), to_char(end)) for (index, start), end in longest.items()]
         found += [(index, -1, to_char(end)) for index, end in ends]
-        found += self._literal_words(text, utf8, scratches["literal"])
         found.sort()
         return found
-
-    def _literal_words(self, text: str, utf8: bytes, scratches: list[Any]) -> list[tuple[int, int, int]]:
-        words: set[tuple[int, int, int]] = set()
-        lengths = self._literals.literal_bytes
-        size = len(utf8)
-        for (database, indexes, _), scratch in zip(self._literals.databases, scratches, strict=True):
-            reports: list[tuple[int, int, int, int, object]] = []
-            collect = reports.append
-            database.scan(utf8, match_event_handler=lambda *report, add=collect: add(report), scratch=scratch)
-            # Most literal matches are the start of a longer word ("Ann" in "Annual"): dropped here,
-            # before their offsets are converted, when an ASCII letter or digit touches them.
-            for local, _, end, _, _ in reports:
-                index = indexes[local]
-                start = end - lengths[index]
-                if (end < size and utf8[end] in _ASCII_ALNUM) or (start and utf8[start - 1] in _ASCII_ALNUM):
-                    continue
-                words.add((index, start, end))
-        if not words or size == len(text):
-            return list(words)
-        to_char = char_offsets(text)
-        return [(index, to_char(start), to_char(end)) for index, start, end in words]
 
 
 _SINGLE_BYTE = "cp1252"
 _ENCODINGS = ("utf-8", _SINGLE_BYTE)
-_REGEX_KINDS = ("start", "end")
+_KINDS = ("start", "end")
 
 
 @dataclass(frozen=True)
 class _Compiled:
-    """The databases of one encoding: (database, expression indexes, kind), and each literal's length."""
+    """The databases of one encoding: (database, expression indexes, kind)."""
 
     databases: list[tuple[Any, list[int], str]]
-    literal_bytes: list[int]
 
 
 def single_byte_expression(expression: str) -> str | None:
@@ -213,63 +167,48 @@ def single_byte_expression(expression: str) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def _compiled_databases(
-    expressions: tuple[ScanExpression, ...], encoding: str, kinds: tuple[str, ...]
-) -> _Compiled:
-    """Hyperscan databases for the expressions of `kinds` in one encoding, compiled once per process
-    (the tens of thousands of names take seconds); a database is read-only and shared by every thread."""
+def _compiled_databases(expressions: tuple[ScanExpression, ...]) -> dict[str, _Compiled]:
+    """Hyperscan databases for every encoding, compiled once per process and side by side (Hyperscan
+    lets go of the interpreter while it compiles); a database is read-only and shared by every thread."""
+    jobs = [(encoding, kind) for encoding in _ENCODINGS for kind in _KINDS]
+    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="hyperscan-compile") as pool:
+        built = list(pool.map(lambda job: _compiled_database(expressions, *job), jobs))
+    by_encoding: dict[str, _Compiled] = {encoding: _Compiled([]) for encoding in _ENCODINGS}
+    for (encoding, _), database in zip(jobs, built, strict=True):
+        by_encoding[encoding].databases.append(database)
+    return by_encoding
+
+
+def _compiled_database(
+    expressions: tuple[ScanExpression, ...], encoding: str, kind: str
+) -> tuple[Any, list[int], str]:
+    """One database: the expressions of `kind` ("start": matches need their start; "end": they do not)
+    that can match text in `encoding`, with their indexes in `expressions`."""
     import hyperscan
 
     utf8 = encoding == "utf-8"
-    texts: list[str | None] = [
-        e.expression if utf8 or e.literal else single_byte_expression(e.expression) for e in expressions
-    ]
-    encoded: list[bytes | None] = []
-    for text in texts:
-        try:
-            encoded.append(text.encode(encoding) if text is not None else None)
-        except UnicodeEncodeError:
-            encoded.append(None)  # a name the encoding lacks cannot occur in text scanned in it
-    databases: list[tuple[Any, list[int], str]] = []
-    for kind in kinds:
-        indexes = [i for i, e in enumerate(expressions) if _kind(e) == kind and encoded[i] is not None]
-        if not indexes:
+    indexes: list[int] = []
+    patterns: list[bytes] = []
+    for index, expression in enumerate(expressions):
+        if expression.needs_start != (kind == "start"):
             continue
-        database = hyperscan.Database()
-        patterns = [pattern for i in indexes if (pattern := encoded[i]) is not None]
-        if kind == "literal":
-            # The literal compiler takes tens of thousands of names in seconds (regex mode: minutes).
-            database.compile(
-                expressions=patterns,
-                ids=list(range(len(indexes))),
-                elements=len(indexes),
-                flags=0,
-                literal=True,
-            )
-        else:
-            # Without Unicode properties (Hyperscan has no \b with them): caseless folds ASCII.
-            database.compile(
-                expressions=patterns,
-                ids=list(range(len(indexes))),
-                flags=[
-                    (hyperscan.HS_FLAG_UTF8 if utf8 else 0)
-                    | (hyperscan.HS_FLAG_SOM_LEFTMOST if kind == "start" else 0)
-                    | (hyperscan.HS_FLAG_CASELESS if expressions[i].caseless else 0)
-                    for i in indexes
-                ],
-            )
-        databases.append((database, indexes, kind))
-    literal_bytes = [
-        len(data) if e.literal and data is not None else 0
-        for e, data in zip(expressions, encoded, strict=True)
-    ]
-    return _Compiled(databases, literal_bytes)
-
-
-def _kind(expression: ScanExpression) -> str:
-    if expression.literal:
-        return "literal"
-    return "start" if expression.needs_start else "end"
+        text = expression.expression if utf8 else single_byte_expression(expression.expression)
+        if text is not None:
+            indexes.append(index)
+            patterns.append(text.encode(encoding))
+    database = hyperscan.Database()
+    # Without Unicode properties (Hyperscan has no \b with them): caseless folds ASCII.
+    database.compile(
+        expressions=patterns,
+        ids=list(range(len(indexes))),
+        flags=[
+            (hyperscan.HS_FLAG_UTF8 if utf8 else 0)
+            | (hyperscan.HS_FLAG_SOM_LEFTMOST if kind == "start" else 0)
+            | (hyperscan.HS_FLAG_CASELESS if expressions[i].caseless else 0)
+            for i in indexes
+        ],
+    )
+    return database, indexes, kind
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
