@@ -25,13 +25,9 @@ _NAME_PART = re.compile(r"[^\W\d_][\w'\u2019-]{2,}")
 # Spaces and dashes that typography (a French phone number's narrow no-break spaces), word processors or
 # someone dodging a filter put inside a number: scanned as a plain space or dash, one character for one,
 # so that offsets stay those of the text.
+_SPACE_LOOKALIKES = re.compile("[\u00a0\u2000-\u200d\u2060\u202f\u205f\u3000\ufeff]")
+_DASH_LOOKALIKES = re.compile("[\u2010-\u2015\u2212]")
 _LOOKALIKES = re.compile("[\u00a0\u2000-\u200d\u2010-\u2015\u2060\u202f\u205f\u2212\u3000\ufeff]")
-_PLAIN = str.maketrans(
-    {
-        **dict.fromkeys([0xA0, *range(0x2000, 0x200E), 0x2060, 0x202F, 0x205F, 0x3000, 0xFEFF], " "),
-        **dict.fromkeys([*range(0x2010, 0x2016), 0x2212], "-"),
-    }
-)
 _WARM_UP = (
     "Hallo Herr Weber, Anna Schmidt (anna@example.de, +49 30 12345678, 030 12345678, (212) 555-0147, "
     "612 34 56 78) zahlt mit 4111 1111 1111 1111 auf DE89 3704 0044 0532 0130 00, USt-IdNr. DE136695976, "
@@ -77,11 +73,21 @@ class PiiDetector:
         patterns: Sequence[CandidatePattern] = PATTERNS,
     ) -> None:
         self._patterns = tuple(patterns)
+        # Per pattern, what validating its candidates needs, looked up once.
+        self._rank = [-p.priority for p in self._patterns]
         self._left = [re.compile(f"(?:{p.left})\\Z") if p.left else None for p in self._patterns]
+        self._context = [
+            re.compile("|".join(re.escape(word) for word in p.context)) if p.context else None
+            for p in self._patterns
+        ]
+        self._validators = [p.validate for p in self._patterns]
+        # Names lose every overlap with a validated candidate: their spans are settled without sorting those.
+        self._patterns_outrank_names = all(p.priority > _NAME_PRIORITY for p in self._patterns)
         expressions = [
             *(ScanExpression(p.expression, p.caseless) for p in self._patterns),
             *cue_expressions(),
         ]
+        self._cue_kinds = {len(self._patterns) + i: kind for i, kind in enumerate(CUE_KINDS)}
         self._scanner = create_scanner(expressions, scanner)
         self._person_recognizer = person_recognizer
         # Load numbering plans and compile the validators' expressions now, so that the first requests
@@ -98,16 +104,24 @@ class PiiDetector:
         values the caller knows to be PII (from the CRM record, say); they are found wherever they appear."""
         original = text
         if not text.isascii() and _LOOKALIKES.search(text) is not None:
-            text = text.translate(_PLAIN)
-        candidates: list[tuple[int, int, int]] = []
-        cue_ends: list[tuple[str, int]] = []
-        patterns = len(self._patterns)
-        for index, start, end in self._scanner.scan(text):
-            if index < patterns:
-                candidates.append((index, start, end))
-            else:
-                cue_ends.append((CUE_KINDS[index - patterns], end))
-        ranked = self._validated(text, candidates)
+            text = _DASH_LOOKALIKES.sub("-", _SPACE_LOOKALIKES.sub(" ", text))
+        candidates, ends = self._scanner.scan(text)
+        cue_kinds = self._cue_kinds
+        covered = bytearray(len(text))
+        ranked = self._validated(text, candidates, covered)
+        people = find_people(text, [(cue_kinds[index], end) for index, end in ends])
+        if not known and self._person_recognizer is None and self._patterns_outrank_names:
+            # Validated candidates never overlap one another and outrank every name: the names settle
+            # among themselves, longest first, where no candidate stands (what `resolve_overlaps` does).
+            kept = [span for _, span in ranked]
+            people.sort(key=_longest_first)
+            for span in people:
+                start, end = span.start, span.end
+                if covered.find(1, start, end) < 0:
+                    covered[start:end] = b"\x01" * (end - start)
+                    kept.append(span)
+            kept.sort()
+            return kept
         for entity_type, values in (known or {}).items():
             expression = _known_value_expression(entity_type, values)
             if expression is not None:
@@ -117,50 +131,57 @@ class PiiDetector:
                     whole = len(match.group().split()) > 1 or match.group().lower() in lowered_values
                     priority = _CALLER_PRIORITY if whole else _NAME_PART_PRIORITY
                     ranked.append((priority, EntitySpan(match.start(), match.end(), entity_type, "caller")))
-        ranked.extend((_NAME_PRIORITY, span) for span in find_people(text, cue_ends))
+        ranked.extend((_NAME_PRIORITY, span) for span in people)
         if self._person_recognizer is not None:
             for start, end in self._person_recognizer.find(original):
                 ranked.append((_NAME_PRIORITY, EntitySpan(start, end, PERSON, "ner")))
         return resolve_overlaps(ranked, len(text))
 
-    def _validated(self, text: str, candidates: list[tuple[int, int, int]]) -> list[tuple[int, EntitySpan]]:
-        """Validated candidates, strongest first. A candidate inside an accepted one is not validated:
-        it would lose anyway (the digits of an IBAN are not also a phone number)."""
-        candidates.sort(key=lambda c: (-self._patterns[c[0]].priority, c[1] - c[2], c[1]))
-        covered = bytearray(len(text))
+    def _validated(
+        self, text: str, candidates: list[tuple[int, int, int]], covered: bytearray
+    ) -> list[tuple[int, EntitySpan]]:
+        """Validated candidates, strongest first, marked in `covered`. A candidate inside an accepted one
+        is not validated: it would lose anyway (the digits of an IBAN are not also a phone number)."""
+        rank, lefts, contexts, validators = self._rank, self._left, self._context, self._validators
+        # Strongest first, then longest, then leftmost (the pattern's index decides the rest).
+        ordered = [(rank[index], start - end, start, index, end) for index, start, end in candidates]
+        ordered.sort()
         accepted: list[tuple[int, EntitySpan]] = []
         lowered: str | None = None
-        for index, start, end in candidates:
-            left = self._left[index]
+        for negative_priority, _, start, index, end in ordered:
+            left = lefts[index]
             if left is not None:
                 before = left.search(text, max(0, start - _LEFT_MAX), start)
                 if before is None:
                     continue
                 start = before.start()
-            if covered.find(1, start, end) >= 0 or _continues_a_number(text, start):
+            if covered.find(1, start, end) >= 0:
                 continue
-            pattern = self._patterns[index]
-            if pattern.context:
-                lowered = lowered if lowered is not None else text.lower()
-                window = lowered[max(0, start - _CONTEXT_BEFORE) : end + _CONTEXT_AFTER]
-                if not any(word in window for word in pattern.context):
+            # A candidate that starts with a digit right after a digit group ("400 012 3456" holds no
+            # phone number "012 3456") is a fragment of a longer number.
+            if start and text[start].isdigit():
+                before_char = text[start - 1]
+                if before_char.isdigit() or (
+                    before_char in " .-/" and start >= 2 and text[start - 2].isdigit()
+                ):
                     continue
-            length = pattern.validate(text[start:end])
+            context = contexts[index]
+            if context is not None:
+                lowered = lowered if lowered is not None else text.lower()
+                if context.search(lowered, max(0, start - _CONTEXT_BEFORE), end + _CONTEXT_AFTER) is None:
+                    continue
+            length = validators[index](text[start:end])
             if length:
                 covered[start : start + length] = b"\x01" * length
+                pattern = self._patterns[index]
                 accepted.append(
-                    (pattern.priority, EntitySpan(start, start + length, pattern.type, "pattern"))
+                    (-negative_priority, EntitySpan(start, start + length, pattern.type, "pattern"))
                 )
         return accepted
 
 
-def _continues_a_number(text: str, start: int) -> bool:
-    """Whether a candidate starting with a digit follows a digit group ("400 012 3456" holds no phone
-    number "012 3456"): it is a fragment of a longer number."""
-    if start == 0 or not text[start].isdigit():
-        return False
-    before = text[start - 1]
-    return before.isdigit() or (before in " .-/" and start >= 2 and text[start - 2].isdigit())
+def _longest_first(span: EntitySpan) -> tuple[int, int]:
+    return span.start - span.end, span.start
 
 
 def resolve_overlaps(ranked: list[tuple[int, EntitySpan]], length: int) -> list[EntitySpan]:

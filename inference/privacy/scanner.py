@@ -2,7 +2,7 @@
 Python's `re` with the same expressions and the same matches.
 
 For an expression that needs its matches' starts, the scanner reports the longest match from each
-start; for one that does not (a cue, whose end is all that matters), every end, with start -1.
+start; for one that does not (a cue, whose end is all that matters), every end.
 """
 
 from __future__ import annotations
@@ -16,6 +16,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
+# (expression index, start, end) of an expression that needs its start; (expression index, end) of one
+# that does not. Offsets in characters.
+Match = tuple[int, int, int]
+End = tuple[int, int]
+
 
 @dataclass(frozen=True)
 class ScanExpression:
@@ -27,11 +32,14 @@ class ScanExpression:
 
 
 class Scanner(Protocol):
-    """Finds matches as (expression index, start, end), in characters."""
+    """Finds the matches of its expressions in a text."""
 
     name: str
 
-    def scan(self, text: str) -> list[tuple[int, int, int]]: ...
+    def scan(self, text: str) -> tuple[list[Match], list[End]]:
+        """The longest match from each start of the expressions that need their start, in no particular
+        order; every end of the others, sorted."""
+        ...
 
 
 class RegexScanner:
@@ -40,17 +48,24 @@ class RegexScanner:
     name = "re"
 
     def __init__(self, expressions: Sequence[ScanExpression]) -> None:
-        self._compiled = [re.compile(e.expression, re.IGNORECASE if e.caseless else 0) for e in expressions]
-        self._starts = [e.needs_start for e in expressions]
+        self._compiled = [
+            (index, re.compile(e.expression, re.IGNORECASE if e.caseless else 0), e.needs_start)
+            for index, e in enumerate(expressions)
+        ]
 
-    def scan(self, text: str) -> list[tuple[int, int, int]]:
-        found = []
-        for index, expression in enumerate(self._compiled):
+    def scan(self, text: str) -> tuple[list[Match], list[End]]:
+        matches: dict[tuple[int, int], int] = {}
+        ends: set[End] = set()
+        for index, expression, needs_start in self._compiled:
             position = 0
             while (match := expression.search(text, position)) is not None:
-                found.append((index, match.start() if self._starts[index] else -1, match.end()))
-                position = match.start() + 1
-        return sorted(set(found))
+                start, end = match.span()
+                if needs_start:
+                    matches[(index, start)] = max(end, matches.get((index, start), -1))
+                else:
+                    ends.add((index, end))
+                position = start + 1
+        return [(index, start, end) for (index, start), end in matches.items()], sorted(ends)
 
 
 class HyperscanScanner:
@@ -70,58 +85,67 @@ class HyperscanScanner:
 
         self._hyperscan = hyperscan
         self._local = threading.local()
-        frozen = tuple(expressions)
-        self._compiled = _compiled_databases(frozen)
+        self._databases = _compiled_databases(tuple(expressions))
 
     def _scratches(self) -> dict[str, list[Any]]:
         # Hyperscan needs one scratch space per thread and database.
         scratches: dict[str, list[Any]] | None = getattr(self._local, "scratches", None)
         if scratches is None:
             scratches = self._local.scratches = {
-                name: [self._hyperscan.Scratch(db) for db, _, _ in compiled.databases]
-                for name, compiled in self._compiled.items()
+                encoding: [None if db is None else self._hyperscan.Scratch(db.database) for db in databases]
+                for encoding, databases in self._databases.items()
             }
         return scratches
 
-    def scan(self, text: str) -> list[tuple[int, int, int]]:
-        scratches = self._scratches()
+    def scan(self, text: str) -> tuple[list[Match], list[End]]:
         try:
             data, encoding = text.encode(_SINGLE_BYTE), _SINGLE_BYTE
         except UnicodeEncodeError:
             data, encoding = text.encode(), "utf-8"
+        (starts, ends), (starts_scratch, ends_scratch) = (
+            self._databases[encoding],
+            self._scratches()[encoding],
+        )
+        # The callbacks run once per match: they only collect; the sorting out happens below.
         longest: dict[tuple[int, int], int] = {}
-        ends: set[tuple[int, int]] = set()
-        for (database, indexes, kind), scratch in zip(
-            self._compiled[encoding].databases, scratches[encoding], strict=True
-        ):
-            # The callback runs once per match: it only collects; the sorting out happens below.
+        if starts is not None:
             reports: list[tuple[int, int, int, int, object]] = []
             collect = reports.append
-            database.scan(data, match_event_handler=lambda *report, add=collect: add(report), scratch=scratch)
-            if kind == "start":
-                for local, start, end, _, _ in reports:
-                    key = (indexes[local], start)
-                    if longest.get(key, -1) < end:
-                        longest[key] = end
-            else:
-                ends.update((indexes[local], end) for local, _, end, _, _ in reports)
-        to_char = (lambda offset: offset) if len(data) == len(text) else char_offsets(text)
-        found = [(index, to_char(start), to_char(end)) for (index, start), end in longest.items()]
-        found += [(index, -1, to_char(end)) for index, end in ends]
-        found.sort()
-        return found
+            starts.database.scan(
+                data, match_event_handler=lambda *r, add=collect: add(r), scratch=starts_scratch
+            )
+            get = longest.get
+            for local, start, end, _, _ in reports:
+                if get((local, start), -1) < end:
+                    longest[(local, start)] = end
+        end_reports: list[tuple[int, int, int, int, object]] = []
+        if ends is not None:
+            collect = end_reports.append
+            ends.database.scan(data, match_event_handler=lambda *r, add=collect: add(r), scratch=ends_scratch)
+        start_indexes = starts.indexes if starts is not None else ()
+        end_indexes = ends.indexes if ends is not None else ()
+        if len(data) == len(text):
+            return (
+                [(start_indexes[local], start, end) for (local, start), end in longest.items()],
+                sorted({(end_indexes[local], end) for local, _, end, _, _ in end_reports}),
+            )
+        to_char = char_offsets(text)
+        return (
+            [(start_indexes[local], to_char(start), to_char(end)) for (local, start), end in longest.items()],
+            sorted({(end_indexes[local], to_char(end)) for local, _, end, _, _ in end_reports}),
+        )
 
 
 _SINGLE_BYTE = "cp1252"
 _ENCODINGS = ("utf-8", _SINGLE_BYTE)
-_KINDS = ("start", "end")
 
 
 @dataclass(frozen=True)
-class _Compiled:
-    """The databases of one encoding: (database, expression indexes, kind)."""
+class _Database:
+    """A compiled database and the index, among the scanner's expressions, of each of its patterns."""
 
-    databases: list[tuple[Any, list[int], str]]
+    database: Any
+    indexes: tuple[int, ...]
 
 
 def single_byte_expression(expression: str) -> str | None:
@@ -167,35 +191,37 @@ def single_byte_expression(expression: str) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def _compiled_databases(expressions: tuple[ScanExpression, ...]) -> dict[str, _Compiled]:
-    """Hyperscan databases for every encoding, compiled once per process and side by side (Hyperscan
-    lets go of the interpreter while it compiles); a database is read-only and shared by every thread."""
-    jobs = [(encoding, kind) for encoding in _ENCODINGS for kind in _KINDS]
+def _compiled_databases(
+    expressions: tuple[ScanExpression, ...],
+) -> dict[str, tuple[_Database | None, _Database | None]]:
+    """Per encoding, the database of the expressions that need their start and that of the others (None
+    where there are none); compiled once per process and side by side (Hyperscan lets go of the
+    interpreter while it compiles). A database is read-only and shared by every thread."""
+    jobs = [(encoding, needs_start) for encoding in _ENCODINGS for needs_start in (True, False)]
     with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="hyperscan-compile") as pool:
         built = list(pool.map(lambda job: _compiled_database(expressions, *job), jobs))
-    by_encoding: dict[str, _Compiled] = {encoding: _Compiled([]) for encoding in _ENCODINGS}
-    for (encoding, _), database in zip(jobs, built, strict=True):
-        by_encoding[encoding].databases.append(database)
-    return by_encoding
+    return {encoding: (built[2 * i], built[2 * i + 1]) for i, encoding in enumerate(_ENCODINGS)}
 
 
 def _compiled_database(
-    expressions: tuple[ScanExpression, ...], encoding: str, kind: str
-) -> tuple[Any, list[int], str]:
-    """One database: the expressions of `kind` ("start": matches need their start; "end": they do not)
-    that can match text in `encoding`, with their indexes in `expressions`."""
+    expressions: tuple[ScanExpression, ...], encoding: str, needs_start: bool
+) -> _Database | None:
+    """The database of the expressions that need their start (or of those that do not) and can match
+    text in `encoding`."""
     import hyperscan
 
     utf8 = encoding == "utf-8"
     indexes: list[int] = []
     patterns: list[bytes] = []
     for index, expression in enumerate(expressions):
-        if expression.needs_start != (kind == "start"):
+        if expression.needs_start != needs_start:
             continue
         text = expression.expression if utf8 else single_byte_expression(expression.expression)
         if text is not None:
             indexes.append(index)
             patterns.append(text.encode(encoding))
+    if not patterns:
+        return None
     database = hyperscan.Database()
     # Without Unicode properties (Hyperscan has no \b with them): caseless folds ASCII.
     database.compile(
@@ -203,12 +229,12 @@ def _compiled_database(
         ids=list(range(len(indexes))),
         flags=[
             (hyperscan.HS_FLAG_UTF8 if utf8 else 0)
-            | (hyperscan.HS_FLAG_SOM_LEFTMOST if kind == "start" else 0)
+            | (hyperscan.HS_FLAG_SOM_LEFTMOST if needs_start else 0)
             | (hyperscan.HS_FLAG_CASELESS if expressions[i].caseless else 0)
             for i in indexes
         ],
     )
-    return database, indexes, kind
+    return _Database(database, tuple(indexes))
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
