@@ -13,14 +13,10 @@ from collections.abc import Callable, Iterator
 from importlib import resources
 
 from stdnum import get_cc_module
-from stdnum.de import idnr
-from stdnum.es import dni, nie
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError
-from stdnum.fr import nir
-from stdnum.it import codicefiscale
-from stdnum.nl import bsn
-from stdnum.pl import pesel
+
+from inference.privacy import national_ids
 
 Validator = Callable[[str], "int | None"]
 
@@ -236,10 +232,10 @@ def salesforce_digits_id(candidate: str) -> int | None:
     return 15 if len(candidate) == 15 and salesforce_record_id(candidate) else None
 
 
-de_tax_id = compact_prefix(idnr.is_valid, r"[1-9]\d{10}")
-fr_nir = compact_prefix(nir.is_valid, r"[12]\d{4}[0-9AB]\d{9}")
-es_nif = compact_prefix(dni.is_valid, r"\d{8}[A-Z]")
-es_nie = compact_prefix(nie.is_valid, r"[XYZ]\d{7}[A-Z]")
-it_fiscal_code = compact_prefix(codicefiscale.is_valid, r"[A-Z0-9]{16}")
-nl_bsn = compact_prefix(bsn.is_valid, r"\d{8,9}")
-pl_pesel = compact_prefix(pesel.is_valid, r"\d{11}")
+de_tax_id = compact_prefix(national_ids.de_idnr, r"[1-9]\d{10}")
+fr_nir = compact_prefix(national_ids.fr_nir, r"[12]\d{4}[0-9AB]\d{9}")
+es_nif = compact_prefix(national_ids.es_dni, r"\d{8}[A-Z]")
+es_nie = compact_prefix(national_ids.es_nie, r"[XYZ]\d{7}[A-Z]")
+it_fiscal_code = compact_prefix(national_ids.it_fiscal_code, r"[A-Z0-9]{16}")
+nl_bsn = compact_prefix(national_ids.nl_bsn, r"\d{8,9}")
+pl_pesel = compact_prefix(national_ids.pl_pesel, r"\d{11}")
