@@ -10,9 +10,9 @@ take the national numbers of AT, CH, BE and IE; separated groups without it: US,
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import phonenumbers
 
@@ -32,61 +32,71 @@ _NUMBER_TYPES = (
     "uan",
     "voicemail",
 )
-_Desc = tuple[frozenset[int], re.Pattern[str]]
+
+
+def _fits(lengths: frozenset[int] | set[int], pattern: str) -> str:
+    """An expression that matches a whole number of one of `lengths` (any, if empty) that `pattern` matches
+    as a whole."""
+    if not lengths:
+        return f"(?:{pattern})"
+    sizes = "|".join(f".{{{size}}}" for size in sorted(lengths))
+    return f"(?=(?s:{sizes})\\Z)(?:{pattern})"
 
 
 @dataclass(frozen=True)
 class _RegionPlan:
-    """One region's general number description, those of its number types, and its trunk prefix."""
+    """One region's numbering plan as one expression, and its trunk prefix."""
 
+    expression: str
+    check: re.Pattern[str]
     lengths: frozenset[int]
-    general: re.Pattern[str]
-    types: tuple[_Desc, ...]
     trunk: str
-    any_type: re.Pattern[str]  # every type's pattern in one: a number that fits none is refused at once
 
     def valid(self, national: str) -> bool:
         """What `phonenumbers.is_valid_number` decides for a national significant number: it fits the
-        general description and one of the number types."""
-        if (self.lengths and len(national) not in self.lengths) or self.general.fullmatch(national) is None:
-            return False
-        if self.any_type.fullmatch(national) is None:
-            return False
-        return any(
-            (not lengths or len(national) in lengths) and pattern.fullmatch(national)
-            for lengths, pattern in self.types
-        )
-
-
-def _compiled(desc: Any) -> _Desc:
-    return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern or "(?!)")
+        general description and one of the number types (each in its lengths)."""
+        return self.check.fullmatch(national) is not None
 
 
 def _region_plan(region: str) -> _RegionPlan | None:
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     if metadata is None or metadata.general_desc is None:
         return None
-    lengths, general = _compiled(metadata.general_desc)
-    types = tuple(_compiled(getattr(metadata, kind)) for kind in _NUMBER_TYPES if getattr(metadata, kind))
+    general = metadata.general_desc
+    lengths = frozenset(general.possible_length or ())
+    types = [
+        _fits(set(desc.possible_length or ()), desc.national_number_pattern or "(?!)")
+        for kind in _NUMBER_TYPES
+        if (desc := getattr(metadata, kind))
+    ]
+    # The general description as a look-ahead, then the first number type that fits the whole number.
+    expression = (
+        f"(?={_fits(lengths, general.national_number_pattern or '(?!)')}\\Z)(?:{'|'.join(types) or '(?!)'})"
+    )
     trunk = (
         metadata.national_prefix if metadata.national_prefix and metadata.national_prefix.isdigit() else ""
     )
-    any_type = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in types) or "(?!)")
-    return _RegionPlan(lengths, general, types, trunk, any_type)
+    return _RegionPlan(expression, re.compile(expression), lengths, trunk)
+
+
+def _union(plans: Sequence[_RegionPlan]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{plan.expression})" for plan in plans) or "(?!)")
 
 
 @dataclass(frozen=True)
 class _CallingCode:
-    """The plans of every region that shares a calling code (+1: the US, Canada, the Caribbean, ...), and
-    the union of their lengths for a quick refusal (None where some plan lists no lengths)."""
+    """The plans of every region that shares a calling code (+1: the US, Canada, the Caribbean, ...) and
+    one expression for all of them, and the union of their lengths for a quick refusal (None where
+    some plan lists no lengths)."""
 
     plans: tuple[_RegionPlan, ...]
+    check: re.Pattern[str]
     lengths: frozenset[int] | None
 
     def valid(self, national: str) -> bool:
         if self.lengths is not None and len(national) not in self.lengths:
             return False
-        return any(plan.valid(national) for plan in self.plans)
+        return self.check.fullmatch(national) is not None
 
     def valid_after_code(self, national: str) -> bool:
         """Valid as written after the country code, or, like phonenumbers, with a trunk prefix written
@@ -109,7 +119,7 @@ def _calling_code(code: int) -> _CallingCode:
     lengths = (
         None if any(not plan.lengths for plan in plans) else frozenset().union(*(p.lengths for p in plans))
     )
-    return _CallingCode(plans, lengths)
+    return _CallingCode(plans, _union(plans), lengths)
 
 
 def valid_international(digits: str) -> bool:
@@ -139,12 +149,18 @@ def valid_national_format(region: str, digits: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _national_plans() -> dict[str, tuple[tuple[str, _CallingCode], ...]]:
-    """`valid_national_format`'s trunk prefixes and plans for each kind of first digit, looked up once."""
-    return {
-        lead: tuple((NATIONAL_TRUNKS[region], _calling_code(_NATIONAL_CODES[region])) for region in regions)
-        for lead, regions in _NATIONAL_REGIONS.items()
-    }
+def _national_plans() -> dict[str, tuple[tuple[str, re.Pattern[str]], ...]]:
+    """`valid_national_format`'s plans for each kind of first digit, one expression for all the regions
+    that drop the same trunk prefix, built once."""
+    plans: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+    for lead, regions in _NATIONAL_REGIONS.items():
+        by_trunk: dict[str, list[_RegionPlan]] = {}
+        for region in regions:
+            by_trunk.setdefault(NATIONAL_TRUNKS[region], []).extend(
+                _calling_code(_NATIONAL_CODES[region]).plans
+            )
+        plans[lead] = tuple((trunk, _union(trunk_plans)) for trunk, trunk_plans in by_trunk.items())
+    return plans
 
 
 def possible_international(value: str) -> bool:
@@ -158,29 +174,27 @@ def possible_international(value: str) -> bool:
 
 def phone_number(candidate: str) -> int | None:
     """The length of the longest prefix of `candidate` that is a phone number (see the module), or None."""
-    ends = list(prefix_ends(candidate))
-    for end in ends:
-        trimmed = value = candidate[:end].rstrip(" -./(")
-        if _DATE.fullmatch(value):
+    for end in prefix_ends(candidate):
+        trimmed = candidate[:end].rstrip(" -./(")
+        if _DATE.fullmatch(trimmed):
             return None
-        if not 7 <= len(digits_of(value)) <= 15:
+        digits = digits_of(trimmed)
+        if not 7 <= len(digits) <= 15:
             continue
-        if value.startswith("00"):
-            value = "+" + value[2:]
-        if value.startswith("+"):
+        if trimmed.startswith(("+", "00")):
             # "+49 (0)30 ...": the trunk prefix in brackets is not dialled from abroad.
-            valid = valid_international(digits_of(value.replace("(0)", "")))
+            if "(0)" in trimmed:
+                digits = digits_of(trimmed.replace("(0)", ""))
+            valid = valid_international(digits[2:] if trimmed.startswith("00") else digits)
         else:
-            digits = digits_of(value)
-            plans = _national_plans()["0" if value.lstrip("(")[:1] == "0" else "other"]
             valid = any(
-                code.valid(digits[len(trunk) :] if trunk and digits.startswith(trunk) else digits)
-                for trunk, code in plans
+                plan.fullmatch(digits[len(trunk) :] if trunk and digits.startswith(trunk) else digits)
+                for trunk, plan in _national_plans()["0" if trimmed.lstrip("(")[:1] == "0" else "other"]
             )
         if valid:
             return len(trimmed)
     if candidate.startswith("+"):
-        for end in ends:
+        for end in prefix_ends(candidate):
             trimmed = candidate[:end].rstrip(" -./(")
             if 7 <= len(digits_of(trimmed)) <= 15 and possible_international(trimmed.replace("(0)", "")):
                 return len(trimmed)
