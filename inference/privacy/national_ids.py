@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections import Counter
 
 from stdnum.de import idnr
 from stdnum.es import dni, nie
@@ -51,8 +50,11 @@ def de_idnr(value: str) -> bool:
         return bool(idnr.is_valid(value))
     if not value.isdigit() or value[0] == "0":
         return False
-    repeated = [count for count in Counter(value[:10]).values() if count > 1]
-    if len(repeated) != 1 or repeated[0] not in (2, 3):
+    # One digit twice and the others once leaves 9 distinct digits; one three times, 8 (as would two
+    # digits twice each, which is no Steuer-ID).
+    first = value[:10]
+    distinct = set(first)
+    if len(distinct) != 9 and not (len(distinct) == 8 and any(first.count(digit) == 3 for digit in distinct)):
         return False
     check = 5
     for char in value:

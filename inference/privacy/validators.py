@@ -43,7 +43,19 @@ def compact(text: str) -> str:
     return _NOT_ALNUM.sub("", text)
 
 
+# Each digit doubled, with the digits of the product added up (Luhn).
+_DOUBLED = str.maketrans("0123456789", "0246813579")
+
+
 def luhn_ok(digits: str) -> bool:
+    if not digits.isascii():
+        return _luhn_by_digit(digits)
+    # The digits in odd places from the right as they are, the others doubled: each half summed as bytes.
+    kept, doubled = digits[::-2].encode(), digits[-2::-2].translate(_DOUBLED).encode()
+    return (sum(kept) + sum(doubled) - 48 * len(digits)) % 10 == 0
+
+
+def _luhn_by_digit(digits: str) -> bool:
     total = 0
     for index, ch in enumerate(reversed(digits)):
         value = ord(ch) - 48
@@ -159,8 +171,15 @@ def obfuscated_email(candidate: str) -> int | None:
     return len(candidate) if _OBFUSCATED_TLD.search(candidate) else None
 
 
+_IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+
+
 def ip_address(candidate: str) -> int | None:
     value = candidate.rstrip(".:")
+    if _IPV4.fullmatch(value):
+        # What `ipaddress` checks of four groups of ASCII digits: none over 255, no leading zero.
+        fits = all(int(octet) <= 255 and (octet == "0" or octet[0] != "0") for octet in value.split("."))
+        return len(value) if fits else None
     try:
         ipaddress.ip_address(value)
     except ValueError:
