@@ -48,8 +48,15 @@ _NAME_TAIL = re.compile(
     rf"(?:[{APOSTROPHES}-](?:[{UPPER}][{LOWER}]*|[{LOWER}]+))*"
     rf"(?:[ \t]+(?:{PARTICLE}[ \t]+)*(?:{WORD})){{1,3}}"
 )
-_TOKEN = re.compile(r"\S+")
-_GAP = re.compile(r"[ \t]+")
+# Titles before a name (Frau Dr. Weber, de heer Jansen), each a whole token followed by spaces or tabs.
+_TITLES_AT = re.compile(
+    "(?:(?:"
+    + "|".join(
+        re.escape(title)
+        for title in sorted({*TITLE_TOKENS, "de heer"}, key=lambda title: (-len(title), title))
+    )
+    + ")[ \t]+)*"
+)
 _ARTICLES_BETWEEN = THING_BEFORE | frozenset("beim vom zum zur im am ins ans aufs la le i".split())
 # Names joined to a found one: "Anna Schmidt and Tomasz Wiśniewski", "Anna Schmidt, Ben Okafor".
 _JOINERS = frozenset("and und et y e en & or oder ou o of".split())
@@ -64,27 +71,11 @@ def known_names() -> NameLists:
     return name_lists(NOT_NAMES)
 
 
-def _skip_titles(text: str, position: int) -> int:
-    """The position after any titles at `position` (Frau Dr. Weber, de heer Jansen)."""
-    while True:
-        token = _TOKEN.match(text, position)
-        if token is None:
-            return position
-        end = token.end()
-        if token.group() == "de" and text.startswith(" heer", end):
-            end += 5
-        elif token.group() not in TITLE_TOKENS:
-            return position
-        gap = _GAP.match(text, end)
-        if gap is None:
-            return position
-        position = gap.end()
-
-
 def _after_cue(found: FoundNames, kind: str, end: int) -> None:
     """The name after a cue whose match ends at `end`, one letter into the name (or its title)."""
     text = found.text
-    position = _skip_titles(text, end - 1)
+    titles = _TITLES_AT.match(text, end - 1)
+    position = titles.end() if titles is not None else end - 1
     if position >= len(text):
         return
     # "Ansprechpartner beim Händler": an article or a preposition between makes it a thing.
@@ -96,16 +87,16 @@ def _after_cue(found: FoundNames, kind: str, end: int) -> None:
         if match is None:
             return
         run = match.group()
+        first_word = run.split(None, 1)[0]
         # A sign-off is followed by the writer's name at the end of the message, or thanks someone
         # by first name ("Gracias Lucía por la ayuda").
-        at_line_end = LINE_END.match(text, match.end()) is not None
         if (
             kind == "sign_off"
-            and not at_line_end
-            and not found.lists.kind(run.split(None, 1)[0]) & FIRST_NAME
+            and LINE_END.match(text, match.end()) is None
+            and not found.lists.kind(first_word) & FIRST_NAME
         ):
             return
-        if run.split(None, 1)[0].strip(PUNCTUATION).casefold() in NOT_NAMES:
+        if first_word.strip(PUNCTUATION).casefold() in NOT_NAMES:
             return
         if run.isupper() and not any(found.lists.kind(w) for w in run.split()):
             return
@@ -136,7 +127,7 @@ def _lower_case_name(found: FoundNames, kind: str, position: int) -> None:
 
 def find_people(text: str, cue_ends: list[tuple[str, int]]) -> list[EntitySpan]:
     """PERSON spans after the cues the scanner found (kind, end offset), around the known names in
-    the text, and where those repeat or have neighbours."""
+    the text, and where those repeat or have neighbours; in no particular order, and they may overlap."""
     found = FoundNames(text, known_names())
     for kind, position in cue_ends:
         if kind != "pair":
@@ -164,7 +155,7 @@ def find_people(text: str, cue_ends: list[tuple[str, int]]) -> list[EntitySpan]:
     pairs = [end for kind, end in cue_ends if kind == "pair"]
     if pairs:
         _pairs(found, pairs)
-    return sorted(EntitySpan(start, end, PERSON, "names") for start, end in found.ends.items())
+    return [EntitySpan(start, end, PERSON, "names") for start, end in found.ends.items()]
 
 
 def _pairs(found: FoundNames, ends: list[int]) -> None:
@@ -179,8 +170,8 @@ def _pairs(found: FoundNames, ends: list[int]) -> None:
         start = text.rfind(" ", 0, second_start - 1) + 1
         if covered.find(1, start, end) >= 0:
             continue
-        first, second = text[start : second_start - 1], text[second_start:end]
-        if any(lists.is_common(w) or lists.is_place(w) or w.casefold() in NOT_NAMES for w in (first, second)):
+        first, second = text[start : second_start - 1].casefold(), text[second_start:end].casefold()
+        if any(w in lists.common or w in lists.places or w in NOT_NAMES for w in (first, second)):
             continue
         previous = found.before(start)[1]
         # Part of a longer capitalized run (Harry Potter Hogwarts), or after an article: no person.
