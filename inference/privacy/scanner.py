@@ -7,10 +7,9 @@ start; for one that does not (a cue, whose end is all that matters), every end.
 
 from __future__ import annotations
 
-import bisect
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -129,10 +128,17 @@ class HyperscanScanner:
                 [(start_indexes[local], start, end) for (local, start), end in longest.items()],
                 sorted({(end_indexes[local], end) for local, _, end, _, _ in end_reports}),
             )
-        to_char = char_offsets(text)
+        ends_found = {(end_indexes[local], end) for local, _, end, _, _ in end_reports}
+        to_char = char_offsets(
+            data,
+            [
+                *(offset for key, end in longest.items() for offset in (key[1], end)),
+                *(e for _, e in ends_found),
+            ],
+        )
         return (
-            [(start_indexes[local], to_char(start), to_char(end)) for (local, start), end in longest.items()],
-            sorted({(end_indexes[local], to_char(end)) for local, _, end, _, _ in end_reports}),
+            [(start_indexes[local], to_char[start], to_char[end]) for (local, start), end in longest.items()],
+            sorted((index, to_char[end]) for index, end in ends_found),
         )
 
 
@@ -237,25 +243,22 @@ def _compiled_database(
     return _Database(database, tuple(indexes))
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# 1 for the bytes that continue a UTF-8 character, 0 for those that start one.
+_CONTINUATION = bytes(1 if 0x80 <= byte < 0xC0 else 0 for byte in range(256))
 
 
-def char_offsets(text: str) -> Callable[[int], int]:
-    """Byte offset -> character offset in `text`, for offsets at character boundaries (Hyperscan
-    reports matches of whole UTF-8 characters)."""
-    starts: list[int] = []  # byte offset of each non-ASCII character
-    extra_after: list[int] = []  # extra bytes of all of them up to and including this one
-    extra = 0
-    for char in _NON_ASCII.finditer(text):
-        starts.append(char.start() + extra)
-        extra += len(char.group().encode()) - 1
-        extra_after.append(extra)
-
-    def to_char(offset: int) -> int:
-        before = bisect.bisect_right(starts, offset - 1)
-        return offset - (extra_after[before - 1] if before else 0)
-
-    return to_char
+def char_offsets(data: bytes, offsets: Iterable[int]) -> dict[int, int]:
+    """The character offset of each byte offset in the UTF-8 `data`, for offsets at character boundaries
+    (Hyperscan reports matches of whole characters): the byte offset less the continuation bytes before
+    it, counted from one offset to the next."""
+    marks = data.translate(_CONTINUATION)
+    found: dict[int, int] = {}
+    previous = continuations = 0
+    for offset in sorted(set(offsets)):
+        continuations += marks.count(1, previous, offset)
+        found[offset] = offset - continuations
+        previous = offset
+    return found
 
 
 def create_scanner(expressions: Sequence[ScanExpression], prefer: str = "hyperscan") -> Scanner:
