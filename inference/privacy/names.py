@@ -208,6 +208,9 @@ def _neighbours(found: FoundNames) -> None:
                 parts.add(word)
     size = len(text)
     for part in parts:
+        # Most parts stand only in the name they come from, which is covered.
+        if text.count(part) == 1:
+            continue
         position = text.find(part)
         while position >= 0:
             end = position + len(part)

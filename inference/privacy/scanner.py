@@ -105,30 +105,32 @@ class HyperscanScanner:
             self._databases[encoding],
             self._scratches()[encoding],
         )
-        # The callbacks run once per match: they only collect; the sorting out happens below.
+        # The callbacks run once per match: they keep the longest match from each start, and the ends.
         longest: dict[tuple[int, int], int] = {}
         if starts is not None:
-            reports: list[tuple[int, int, int, int, object]] = []
-            collect = reports.append
-            starts.database.scan(
-                data, match_event_handler=lambda *r, add=collect: add(r), scratch=starts_scratch
-            )
             get = longest.get
-            for local, start, end, _, _ in reports:
+
+            def on_start(local: int, start: int, end: int, flags: int, context: object) -> None:
                 if get((local, start), -1) < end:
                     longest[(local, start)] = end
-        end_reports: list[tuple[int, int, int, int, object]] = []
+
+            starts.database.scan(data, match_event_handler=on_start, scratch=starts_scratch)
+        end_reports: set[tuple[int, int]] = set()
         if ends is not None:
-            collect = end_reports.append
-            ends.database.scan(data, match_event_handler=lambda *r, add=collect: add(r), scratch=ends_scratch)
+            add = end_reports.add
+
+            def on_end(local: int, start: int, end: int, flags: int, context: object) -> None:
+                add((local, end))
+
+            ends.database.scan(data, match_event_handler=on_end, scratch=ends_scratch)
         start_indexes = starts.indexes if starts is not None else ()
         end_indexes = ends.indexes if ends is not None else ()
         if len(data) == len(text):
             return (
                 [(start_indexes[local], start, end) for (local, start), end in longest.items()],
-                sorted({(end_indexes[local], end) for local, _, end, _, _ in end_reports}),
+                sorted([(end_indexes[local], end) for local, end in end_reports]),
             )
-        ends_found = {(end_indexes[local], end) for local, _, end, _, _ in end_reports}
+        ends_found = [(end_indexes[local], end) for local, end in end_reports]
         to_char = char_offsets(
             data,
             [
