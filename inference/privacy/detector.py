@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from inference.privacy.entities import PERSON, EntitySpan
 from inference.privacy.name_cues import CUE_KINDS, cue_expressions
-from inference.privacy.names import find_people
+from inference.privacy.names import find_people, known_names
 from inference.privacy.patterns import PATTERNS, CandidatePattern
 from inference.privacy.phones import preload
 from inference.privacy.scanner import ScanExpression, create_scanner
@@ -88,11 +89,15 @@ class PiiDetector:
             *cue_expressions(),
         ]
         self._cue_kinds = {len(self._patterns) + i: kind for i, kind in enumerate(CUE_KINDS)}
-        self._scanner = create_scanner(expressions, scanner)
         self._person_recognizer = person_recognizer
-        # Load numbering plans and compile the validators' expressions now, so that the first requests
-        # do not pay for it.
-        preload()
+        # Hyperscan lets go of the interpreter while it compiles: the name lists are read, the numbering
+        # plans loaded and the validators' expressions compiled meanwhile, so that the first requests do
+        # not pay for any of it.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pii-scanner") as pool:
+            scanner_built = pool.submit(create_scanner, expressions, scanner)
+            known_names()
+            preload()
+            self._scanner = scanner_built.result()
         self.detect(_WARM_UP)
 
     @property

@@ -52,7 +52,10 @@ class Pseudonymize(_Anonymizer):
 
     def operate(self, text: str, params: dict[str, Any] | None = None) -> str:
         params = params or {}
-        return _vault(params).pseudonym(str(params["entity_type"]), text)
+        vault = params.get("vault")
+        if not isinstance(vault, PseudonymVault):  # `_vault`, inline: this runs once per entity
+            raise InvalidParamError("a PseudonymVault is required in params['vault']")
+        return vault.pseudonym(str(params["entity_type"]), text)
 
     def validate(self, params: dict[str, Any] | None = None) -> None:
         _vault(params or {})

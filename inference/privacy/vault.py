@@ -12,11 +12,6 @@ from collections import defaultdict
 TOKEN = re.compile(r"<[A-Z][A-Za-z0-9_-]{2,400}>")
 
 
-def _key(entity_type: str, value: str) -> tuple[str, str]:
-    # "Anna  Schmidt" and "anna schmidt" are the same person within a request.
-    return entity_type, " ".join(value.split()).casefold()
-
-
 class PseudonymVault:
     """Consistent placeholders per (type, value), and every token that can be turned back."""
 
@@ -30,12 +25,13 @@ class PseudonymVault:
 
     def pseudonym(self, entity_type: str, value: str) -> str:
         """`<TYPE_n>`: the same for the same value, a new number for a new one."""
-        key = _key(entity_type, value)
+        # "Anna  Schmidt" and "anna schmidt" are the same person within a request.
+        key = (entity_type, " ".join(value.split()).casefold())
         token = self._by_value.get(key)
         if token is None:
-            self._counters[entity_type] += 1
-            token = f"<{entity_type}_{self._counters[entity_type]}>"
-            self._by_value[key] = token
+            number = self._counters[entity_type] + 1
+            self._counters[entity_type] = number
+            token = self._by_value[key] = f"<{entity_type}_{number}>"
             self._originals[token] = value
         return token
 
