@@ -24,7 +24,7 @@ from functools import lru_cache
 FIRST_NAME = 1
 SURNAME = 2
 
-# Locales whose first names the scanner looks for in any length (the detector's main languages); other
+# Locales whose first names are looked for in text in any length (the detector's main languages); other
 # locales' names are looked for from four letters on: short ones match inside too many other words.
 _MAIN_LOCALES = frozenset({"en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL"})
 _LOREM_LOCALES = ("en_US", "de_DE", "de_AT", "fr_FR", "es_ES", "it_IT", "nl_NL", "nl_BE")

@@ -95,3 +95,12 @@ def test_name_lists_hold_both_spellings_and_no_common_words() -> None:
     for word in ("Will", "May", "Bitte", "Rechnung", "Paket", "the", "und", "Kunde"):
         assert not lists.kind(word), word
     assert fold("Łukasz Ørsted Þór") == "Lukasz Orsted Thor"
+
+
+def test_known_names_are_found_as_whole_words_only() -> None:
+    lists = known_names()
+    # Inside a word, or with a digit next to it, a name is no hit; next to punctuation or "_" it is.
+    text = "Anna, Annahme, Kassandra2, Anna2, _Anna (Łukasz) Schmidt"
+    found = [(text[start:end], kind) for start, end, kind in lists.occurrences(text)]
+    assert [word for word, _ in found] == ["Anna", "Anna", "Łukasz", "Schmidt"]
+    assert all(kind == lists.kind(word) for word, kind in found)
