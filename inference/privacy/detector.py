@@ -82,6 +82,11 @@ class PiiDetector:
             for p in self._patterns
         ]
         self._validators = [p.validate for p in self._patterns]
+        # Hyperscan reports, for each end, only the leftmost start: a candidate that fails validation may
+        # hide one that starts inside it (a word before an IBAN that looked like one). These find them.
+        self._restarts = [
+            re.compile(p.expression, re.IGNORECASE if p.caseless else 0) for p in self._patterns
+        ]
         # Names lose every overlap with a validated candidate: their spans are settled without sorting those.
         self._patterns_outrank_names = all(p.priority > _NAME_PRIORITY for p in self._patterns)
         expressions = [
@@ -153,15 +158,20 @@ class PiiDetector:
         ordered.sort()
         accepted: list[tuple[int, EntitySpan]] = []
         lowered: str | None = None
-        for negative_priority, _, start, index, end in ordered:
+        # The `re` scanner reports every start already.
+        restarts = self._restarts if self._scanner.name != "re" else None
+
+        def check(index: int, start: int, end: int) -> int:
+            """The accepted length of a candidate (0: refused or skipped); marks it in `covered`."""
+            nonlocal lowered
             left = lefts[index]
             if left is not None:
                 before = left.search(text, max(0, start - _LEFT_MAX), start)
                 if before is None:
-                    continue
+                    return 0
                 start = before.start()
             if covered.find(1, start, end) >= 0:
-                continue
+                return 0
             # A candidate that starts with a digit right after a digit group ("400 012 3456" holds no
             # phone number "012 3456") is a fragment of a longer number.
             if start and text[start].isdigit():
@@ -169,19 +179,30 @@ class PiiDetector:
                 if before_char.isdigit() or (
                     before_char in " .-/" and start >= 2 and text[start - 2].isdigit()
                 ):
-                    continue
+                    return 0
             context = contexts[index]
             if context is not None:
                 lowered = lowered if lowered is not None else text.lower()
                 if context.search(lowered, max(0, start - _CONTEXT_BEFORE), end + _CONTEXT_AFTER) is None:
-                    continue
+                    return 0
             length = validators[index](text[start:end])
             if length:
                 covered[start : start + length] = b"\x01" * length
                 pattern = self._patterns[index]
-                accepted.append(
-                    (-negative_priority, EntitySpan(start, start + length, pattern.type, "pattern"))
-                )
+                accepted.append((-rank[index], EntitySpan(start, start + length, pattern.type, "pattern")))
+            return length or 0
+
+        for _, _, start, index, end in ordered:
+            length = check(index, start, end)
+            if restarts is None or length >= end - start:
+                continue
+            # Whatever of the candidate was not accepted may hold the start of another. It ends within the
+            # candidate: a match from a later start that ended further on would have made that end the
+            # candidate's (Hyperscan keeps the longest match from each start it reports).
+            position, restart = start + max(length, 1), restarts[index]
+            while (found := restart.search(text, position, end)) is not None:
+                inner = check(index, found.start(), found.end())
+                position = found.start() + max(inner, 1)
         return accepted
 
 

@@ -112,3 +112,19 @@ def test_both_encodings_find_the_same(detector: PiiDetector) -> None:
     single, utf8 = base + " (5 €)", base + " (5 zł)"
     assert _found(detector, single) == _found(detector, utf8)
     assert len(_found(detector, single)) == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A word before the IBAN looks like the start of one; Hyperscan reports only the leftmost start per
+        # end, so the real one was hidden inside the failed candidate and left in clear.
+        ("IP74 4LB und GB66XYCJ87740000091644", [("IBAN_CODE", "GB66XYCJ87740000091644")]),
+        ("ref DE12 ab DE89 3704 0044 0532 0130 00", [("IBAN_CODE", "DE89 3704 0044 0532 0130 00")]),
+    ],
+)
+def test_an_entity_inside_a_failed_candidate_is_found_by_either_scanner(
+    detector: PiiDetector, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert _found(detector, text) == expected
+    assert _found(PiiDetector("re"), text) == expected
