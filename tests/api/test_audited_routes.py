@@ -71,15 +71,17 @@ async def _context(config: ConfigRoot, data_dir: Path) -> ServingContext:
     return await start_context(config, IdleEngine(), data_dir)
 
 
-def test_every_post_under_v1_is_audited(config_root: ConfigRoot, tmp_path: Path) -> None:
-    async def go() -> list[str]:
-        context = await _context(config_root, tmp_path)
-        try:
-            return await unaudited_posts(create_app(context), tmp_path / "audit.sqlite3")
-        finally:
-            await asyncio.to_thread(context.auditor.writer.close)
+async def _unaudited_posts_of_the_app(config: ConfigRoot, data_dir: Path) -> list[str]:
+    """`unaudited_posts` of the app `create_app` builds, its trail in `data_dir`."""
+    context = await _context(config, data_dir)
+    try:
+        return await unaudited_posts(create_app(context), data_dir / "audit.sqlite3")
+    finally:
+        await asyncio.to_thread(context.auditor.writer.close)
 
-    assert asyncio.run(go()) == []
+
+def test_every_post_under_v1_is_audited(config_root: ConfigRoot, tmp_path: Path) -> None:
+    assert asyncio.run(_unaudited_posts_of_the_app(config_root, tmp_path)) == []
 
 
 def test_the_check_finds_a_generation_route_without_the_exchange(
@@ -93,14 +95,7 @@ def test_the_check_finds_a_generation_route_without_the_exchange(
 
     monkeypatch.setattr(app_module, "ROUTERS", (*app_module.ROUTERS, careless))
 
-    async def go() -> list[str]:
-        context = await _context(config_root, tmp_path)
-        try:
-            return await unaudited_posts(create_app(context), tmp_path / "audit.sqlite3")
-        finally:
-            await asyncio.to_thread(context.auditor.writer.close)
-
-    assert asyncio.run(go()) == ["/v1/embeddings"]
+    assert asyncio.run(_unaudited_posts_of_the_app(config_root, tmp_path)) == ["/v1/embeddings"]
 
 
 def test_a_route_taking_the_exchange_is_refused_where_the_middleware_does_not_audit_it(
