@@ -234,18 +234,9 @@ class HttpToolsEdgeProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        tls = tls_extension(transport)
-        if tls is not None:
-            self.app = with_tls(self.app, tls)
-        self.guard = ConnectionGuard(
-            self.edge, self.loop, transport, self.flow, self.server_state.default_headers, lambda: self.cycle
-        )
+        self.guard = _guard_connection(self, transport)
         self.messages_begun = 0
         self.body_bytes = 0
-        # uvicorn arms its keep-alive timer after a response only: a connection that never sends gets it too.
-        self.timeout_keep_alive_task = self.loop.call_later(
-            self.timeout_keep_alive, self.timeout_keep_alive_handler
-        )
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.guard.stop()
@@ -343,16 +334,8 @@ class H11EdgeProtocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        tls = tls_extension(transport)
-        if tls is not None:
-            self.app = with_tls(self.app, tls)
-        self.guard = ConnectionGuard(
-            self.edge, self.loop, transport, self.flow, self.server_state.default_headers, lambda: self.cycle
-        )
+        self.guard = _guard_connection(self, transport)
         self.conn = _GuardedH11Connection(self.guard, self.edge.limits)
-        self.timeout_keep_alive_task = self.loop.call_later(
-            self.timeout_keep_alive, self.timeout_keep_alive_handler
-        )
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.guard.stop()
@@ -373,6 +356,29 @@ class H11EdgeProtocol(H11Protocol):
         # A read that ended one request may have begun the next, which h11 holds until it is whole.
         if self.conn.their_state is h11.IDLE and self.conn.trailing_data[0]:
             self.guard.head_started()
+
+
+def _guard_connection(
+    protocol: HttpToolsEdgeProtocol | H11EdgeProtocol, transport: asyncio.Transport
+) -> ConnectionGuard:
+    """What both protocols do with a new connection: hand its TLS details to the app, put it under a
+    guard, and arm the keep-alive timer (uvicorn arms it after a response only: a connection that never
+    sends gets it too)."""
+    tls = tls_extension(transport)
+    if tls is not None:
+        protocol.app = with_tls(protocol.app, tls)
+    guard = ConnectionGuard(
+        protocol.edge,
+        protocol.loop,
+        transport,
+        protocol.flow,
+        protocol.server_state.default_headers,
+        lambda: protocol.cycle,
+    )
+    protocol.timeout_keep_alive_task = protocol.loop.call_later(
+        protocol.timeout_keep_alive, protocol.timeout_keep_alive_handler
+    )
+    return guard
 
 
 def http_protocol(settings: Settings, count_refusal: Callable[[str], None]) -> type[asyncio.Protocol]:
