@@ -15,15 +15,7 @@ from inference.privacy.detector import PiiDetector
 from inference.privacy.phones import valid_international, valid_national_format
 from inference.privacy.scanner import char_offsets
 from inference.privacy.validators import salesforce_suffix
-
-
-@pytest.fixture(scope="module")
-def detector() -> PiiDetector:
-    return PiiDetector()
-
-
-def _found(detector: PiiDetector, text: str) -> list[tuple[str, str]]:
-    return [(s.type, text[s.start : s.end]) for s in detector.detect(text)]
+from tests.privacy.conftest import found
 
 
 @pytest.mark.parametrize(
@@ -55,7 +47,7 @@ def _found(detector: PiiDetector, text: str) -> list[tuple[str, str]]:
     ],
 )
 def test_entities(detector: PiiDetector, text: str, expected: list[tuple[str, str]]) -> None:
-    assert _found(detector, text) == expected
+    assert found(detector, text) == expected
 
 
 @pytest.mark.parametrize(
@@ -73,14 +65,14 @@ def test_entities(detector: PiiDetector, text: str, expected: list[tuple[str, st
     ],
 )
 def test_look_alikes_stay_untouched(detector: PiiDetector, text: str) -> None:
-    assert _found(detector, text) == []
+    assert found(detector, text) == []
 
 
 def test_weak_formats_need_their_word_nearby(detector: PiiDetector) -> None:
-    assert _found(detector, "Ref 86095742719") == []
-    assert _found(detector, "Steuer-ID 86095742719") == [("DE_TAX_ID", "86095742719")]
-    assert _found(detector, "Visa 4222222222222") == [("CREDIT_CARD", "4222222222222")]
-    assert _found(detector, "EAN 4222222222222") == []
+    assert found(detector, "Ref 86095742719") == []
+    assert found(detector, "Steuer-ID 86095742719") == [("DE_TAX_ID", "86095742719")]
+    assert found(detector, "Visa 4222222222222") == [("CREDIT_CARD", "4222222222222")]
+    assert found(detector, "EAN 4222222222222") == []
 
 
 def test_caller_values_are_found_anywhere_in_any_case(detector: PiiDetector) -> None:
@@ -106,12 +98,13 @@ def test_a_caller_value_wins_over_a_pattern(detector: PiiDetector) -> None:
 
 
 @pytest.mark.parametrize("corpus", [load_corpus, load_holdout], ids=["development", "held-out"])
-def test_hyperscan_and_re_scanners_find_the_same(detector: PiiDetector, corpus) -> None:  # type: ignore[no-untyped-def]
-    fallback = PiiDetector(scanner="re")
+def test_hyperscan_and_re_scanners_find_the_same(  # type: ignore[no-untyped-def]
+    detector: PiiDetector, regex_detector: PiiDetector, corpus
+) -> None:
     assert detector.scanner_name == "hyperscan"
-    assert fallback.scanner_name == "re"
+    assert regex_detector.scanner_name == "re"
     for record in corpus():
-        assert detector.detect(record.text) == fallback.detect(record.text), record.id
+        assert detector.detect(record.text) == regex_detector.detect(record.text), record.id
 
 
 def test_a_person_recognizer_plugs_in() -> None:
@@ -121,7 +114,7 @@ def test_a_person_recognizer_plugs_in() -> None:
             return [(start, start + len("Quixote"))] if start >= 0 else []
 
     plugged = PiiDetector(person_recognizer=FixedRecognizer())
-    assert _found(plugged, "ask quixote about Quixote") == [("PERSON", "Quixote")]
+    assert found(plugged, "ask quixote about Quixote") == [("PERSON", "Quixote")]
 
 
 @settings(max_examples=300, deadline=None)

@@ -47,9 +47,9 @@ def test_every_national_id_names_its_state() -> None:
     assert set(NATIONAL_ID_COUNTRIES.values()) == {"US", "DE", "FR", "ES", "IT", "NL", "PL"}
 
 
-def test_countries_of_detected_spans() -> None:
+def test_countries_of_detected_spans(detector: PiiDetector) -> None:
     text = "Konto DE89 3704 0044 0532 0130 00, Tel. +1 212 555 0147, SSN 536-22-1234, Frau Anna Schmidt"
-    spans = PiiDetector().detect(text)
+    spans = detector.detect(text)
     assert [(s.type, span_country(text, s)) for s in spans] == [
         ("IBAN_CODE", "DE"),
         ("PHONE_NUMBER", "US"),

@@ -9,15 +9,7 @@ import pytest
 
 from inference.privacy.detector import PiiDetector
 from inference.privacy.scanner import single_byte_expression
-
-
-@pytest.fixture(scope="module")
-def detector() -> PiiDetector:
-    return PiiDetector()
-
-
-def _found(detector: PiiDetector, text: str) -> list[tuple[str, str]]:
-    return [(s.type, text[s.start : s.end]) for s in detector.detect(text)]
+from tests.privacy.conftest import found
 
 
 @pytest.mark.parametrize(
@@ -62,7 +54,7 @@ def _found(detector: PiiDetector, text: str) -> list[tuple[str, str]]:
     ],
 )
 def test_formats_people_write(detector: PiiDetector, text: str, expected: list[tuple[str, str]]) -> None:
-    assert _found(detector, text) == expected
+    assert found(detector, text) == expected
 
 
 @pytest.mark.parametrize(
@@ -78,7 +70,7 @@ def test_formats_people_write(detector: PiiDetector, text: str, expected: list[t
     ],
 )
 def test_look_alikes_of_the_new_formats_stay(detector: PiiDetector, text: str) -> None:
-    assert _found(detector, text) == []
+    assert found(detector, text) == []
 
 
 @pytest.mark.parametrize(
@@ -94,8 +86,8 @@ def test_look_alikes_of_the_new_formats_stay(detector: PiiDetector, text: str) -
         ("ring 085 712 3904", [("PHONE_NUMBER", "085 712 3904")]),
     ],
 )
-def test_formats_still_found(detector: PiiDetector, text: str, expected: list[tuple[str, str]]) -> None:
-    assert _found(detector, text) == expected
+def test_formats_stillfound(detector: PiiDetector, text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(detector, text) == expected
 
 
 def test_single_byte_expressions() -> None:
@@ -110,8 +102,8 @@ def test_both_encodings_find_the_same(detector: PiiDetector) -> None:
     # "ł" forces the UTF-8 scan, "€" the single-byte one: the spans are the same either way.
     base = "Herr Jürgen Weiß, IBAN de89 3704 0044 0532 0130 00, Tel. +49 30 12345678, mail j.weiss@müller.de"
     single, utf8 = base + " (5 €)", base + " (5 zł)"
-    assert _found(detector, single) == _found(detector, utf8)
-    assert len(_found(detector, single)) == 4
+    assert found(detector, single) == found(detector, utf8)
+    assert len(found(detector, single)) == 4
 
 
 @pytest.mark.parametrize(
@@ -124,7 +116,7 @@ def test_both_encodings_find_the_same(detector: PiiDetector) -> None:
     ],
 )
 def test_an_entity_inside_a_failed_candidate_is_found_by_either_scanner(
-    detector: PiiDetector, text: str, expected: list[tuple[str, str]]
+    detector: PiiDetector, regex_detector: PiiDetector, text: str, expected: list[tuple[str, str]]
 ) -> None:
-    assert _found(detector, text) == expected
-    assert _found(PiiDetector("re"), text) == expected
+    assert found(detector, text) == expected
+    assert found(regex_detector, text) == expected

@@ -12,11 +12,6 @@ from inference.privacy.entities import EntitySpan
 from inference.privacy.identifiers import CLIENT_LABEL, REQUEST_ID, plain_identifier
 
 
-@pytest.fixture(scope="module")
-def detector() -> PiiDetector:
-    return PiiDetector()
-
-
 @pytest.mark.parametrize(
     "value",
     ["temperature", "pii_context", "eu-tiny", "gpt-4o-mini", "text/plain", "crm_case", "storefront-de"],

@@ -15,8 +15,8 @@ def _record(message: str, *args: object) -> logging.LogRecord:
     return logging.LogRecord("test", logging.INFO, __file__, 1, message, args, None)
 
 
-def test_values_in_log_messages_are_replaced_by_their_type() -> None:
-    log_filter = PiiLogFilter(PiiDetector())
+def test_values_in_log_messages_are_replaced_by_their_type(detector: PiiDetector) -> None:
+    log_filter = PiiLogFilter(detector)
     record = _record("refund for %s to %s failed", "anna@example.de", "DE89 3704 0044 0532 0130 00")
     assert log_filter.filter(record)
     assert record.getMessage() == "refund for <EMAIL_ADDRESS> to <IBAN_CODE> failed"
@@ -38,8 +38,8 @@ def _named(name: str, message: str, *args: object) -> logging.LogRecord:
     return logging.LogRecord(name, logging.INFO, __file__, 1, message, args, None)
 
 
-def test_the_servers_own_start_up_lines_are_left_alone() -> None:
-    log_filter = PiiLogFilter(PiiDetector())
+def test_the_servers_own_start_up_lines_are_left_alone(detector: PiiDetector) -> None:
+    log_filter = PiiLogFilter(detector)
     running = _named(
         "uvicorn.error", "Uvicorn running on %s://%s:%d (Press CTRL+C to quit)", "http", "10.1.2.3", 80
     )
@@ -51,8 +51,8 @@ def test_the_servers_own_start_up_lines_are_left_alone() -> None:
         assert "10.1.2.3" in record.getMessage()
 
 
-def test_request_path_lines_are_still_filtered_whatever_their_logger() -> None:
-    log_filter = PiiLogFilter(PiiDetector())
+def test_request_path_lines_are_still_filtered_whatever_their_logger(detector: PiiDetector) -> None:
+    log_filter = PiiLogFilter(detector)
     # uvicorn.error also logs request-time events: only its start-up lines are the server's configuration.
     for record in (
         _named("uvicorn.error", "Invalid HTTP request from %s", "anna@example.de"),

@@ -10,11 +10,6 @@ from inference.privacy.name_lists import FIRST_NAME, SURNAME, fold
 from inference.privacy.names import known_names
 
 
-@pytest.fixture(scope="module")
-def detector() -> PiiDetector:
-    return PiiDetector()
-
-
 def _people(detector: PiiDetector, text: str) -> list[str]:
     return [text[s.start : s.end] for s in detector.detect(text) if s.type == "PERSON"]
 

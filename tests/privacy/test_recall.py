@@ -24,11 +24,6 @@ STRUCTURED = tuple(t for t in DETECTED_TYPES if t != "PERSON")
 
 
 @pytest.fixture(scope="module")
-def detector() -> PiiDetector:
-    return PiiDetector()
-
-
-@pytest.fixture(scope="module")
 def development(detector: PiiDetector) -> Evaluation:
     return evaluate(detector, load_corpus())
 

@@ -20,11 +20,6 @@ TEXT = (
 )
 
 
-@pytest.fixture(scope="module")
-def detector() -> PiiDetector:
-    return PiiDetector()
-
-
 def _screen(detector: PiiDetector, key: bytes | None = KEY, **entities: str) -> PrivacyScreen:
     return PrivacyScreen(detector, PrivacyPolicy(entities=entities), key)  # type: ignore[arg-type]
 
