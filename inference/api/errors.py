@@ -4,7 +4,6 @@ outcome, committed to the audit trail before the error is sent."""
 from __future__ import annotations
 
 import logging
-import time
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -44,8 +43,7 @@ async def refusal_response(exchange: Exchange, error: ServiceError) -> JSONRespo
     except AuditUnavailable as unrecorded:
         log.error("request %s: %s", exchange.request_id, unrecorded.message)
         error = unrecorded
-    total = time.perf_counter() - exchange.arrived
-    return error_response(error, {"Server-Timing": exchange.timing.header(total)})
+    return error_response(error, {"Server-Timing": exchange.timing.header(exchange.elapsed())})
 
 
 async def _service_error(request: Request, exc: Exception) -> Response:

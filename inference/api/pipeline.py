@@ -32,6 +32,7 @@ from inference.api.generation import (
     TrackedGeneration,
     close_all,
     plan_sampling,
+    sse_error,
     sse_json,
     start_all,
     unless_disconnected,
@@ -180,9 +181,9 @@ class GenerationPipeline:
         answer = endpoint.response(body, base, generations, list(texts), raw)
         # Committed before a byte of the answer leaves: an answer that cannot be audited is withheld.
         await exchange.commit(200)
-        total = time.perf_counter() - exchange.arrived
         return JSONResponse(
-            answer.model_dump(mode="json"), headers={"Server-Timing": exchange.timing.header(total)}
+            answer.model_dump(mode="json"),
+            headers={"Server-Timing": exchange.timing.header(exchange.elapsed())},
         )
 
     async def _screen(
@@ -280,16 +281,15 @@ class GenerationPipeline:
             if include_usage:
                 yield sse_json({**base, "choices": [], "usage": usage_of(generations).model_dump()})
             await exchange.commit(200)
-            total = time.perf_counter() - exchange.arrived
             # A comment line: SSE clients (the openai one included) skip it; benchmarks read it.
-            yield f": server-timing {exchange.timing.header(total)}\n\n"
+            yield f": server-timing {exchange.timing.header(exchange.elapsed())}\n\n"
         except ServiceError as exc:
             exchange.record_refusal(exc)
             try:
                 await exchange.commit(exc.status_code)
             except AuditUnavailable as unrecorded:
                 log.error("request %s: %s", exchange.request_id, unrecorded.message)
-            yield sse_json(exc.to_body())
+            yield sse_error(exc)
         finally:
             await choices.aclose()
             await close_all(generations)
