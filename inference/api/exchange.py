@@ -67,7 +67,6 @@ class Exchange:
     client_request_id: str | None = None
     """The caller's X-Request-Id as sent (unscreened: the record keeps it only if it passes)."""
     _time: str = field(default_factory=utc_now, init=False)
-    _origins: str = field(default="", init=False)
     _pii_counts: dict[tuple[str, str], int] = field(default_factory=dict, init=False)
     _contradictions: dict[tuple[str, str], int] = field(default_factory=dict, init=False)
     _raw_prompts: tuple[str, ...] = field(default=(), init=False)
@@ -119,7 +118,6 @@ class Exchange:
     def record_origin(self, tag: OriginTag) -> None:
         """The parsed data-origin tag, recorded whether or not the region accepts it."""
         self.origin = tag
-        self._origins = str(tag)
 
     def record_build(self, build: ServedBuild) -> None:
         """The build that answers: named by the X-Model-Build header and by the record."""
@@ -190,7 +188,7 @@ class Exchange:
             identity=self.caller.identity,
             arrived=self.arrived,
             time=self._time,
-            origins=self._origins,
+            origins=str(self.origin) if self.origin is not None else "",
             reason=self.refusal.code if self.refusal is not None else "",
             refused=self.refusal is not None and self.refusal.refused,
             screening=self.screening,
